@@ -1,0 +1,26 @@
+//===- compiler/ir/Cost.cpp - work and size of each layer -----------------===//
+#include "compiler/ir/Cost.h"
+
+namespace lgc {
+
+int64_t macCount(const Graph &graph, const Node &node) {
+  const Shape &out = graph.outputOf(node).shape;
+  switch (node.op) {
+  case OpKind::Conv2d: {
+    const auto &a = node.as<Conv2dAttrs>();
+    return numElements(out) * (a.inChannels / a.groups) * a.kernel.h * a.kernel.w;
+  }
+  case OpKind::Linear:
+    return numElements(out) * node.as<LinearAttrs>().inFeatures;
+  default:
+    return 0;
+  }
+}
+
+int64_t paramCount(const Node &node) {
+  int64_t n = 0;
+  for (const Param &p : node.params) n += numElements(p.shape);
+  return n;
+}
+
+} // namespace lgc

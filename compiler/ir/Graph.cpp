@@ -1,0 +1,44 @@
+//===- compiler/ir/Graph.cpp - the Graph IR -------------------------------===//
+//
+// Lookups on the graph, and the rule that says which parameters a layer has.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/ir/Graph.h"
+
+namespace lgc {
+
+ValueId Graph::findValue(const std::string &name) const {
+  for (size_t i = 0; i < values.size(); ++i)
+    if (values[i].name == name) return static_cast<ValueId>(i);
+  return -1;
+}
+
+std::vector<Param> paramsFor(const Node &node) {
+  const std::string &n = node.name;
+  switch (node.op) {
+  case OpKind::Conv2d: {
+    const auto &a = node.as<Conv2dAttrs>();
+    std::vector<Param> ps{
+        {n + ".weight", {a.outChannels, a.inChannels / a.groups, a.kernel.h, a.kernel.w}}};
+    if (a.bias) ps.push_back({n + ".bias", {a.outChannels}});
+    return ps;
+  }
+  case OpKind::Linear: {
+    const auto &a = node.as<LinearAttrs>();
+    std::vector<Param> ps{{n + ".weight", {a.outFeatures, a.inFeatures}}};
+    if (a.bias) ps.push_back({n + ".bias", {a.outFeatures}});
+    return ps;
+  }
+  case OpKind::BatchNorm2d: {
+    int64_t c = node.as<BatchNorm2dAttrs>().numFeatures;
+    return {{n + ".weight", {c}},
+            {n + ".bias", {c}},
+            {n + ".running_mean", {c}},
+            {n + ".running_var", {c}}};
+  }
+  default:
+    return {};
+  }
+}
+
+} // namespace lgc

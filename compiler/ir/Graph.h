@@ -1,0 +1,74 @@
+//===- compiler/ir/Graph.h - the Graph IR -----------------------*- C++ -*-===//
+//
+// A model as a graph: one node per layer, each reading values (model inputs or
+// earlier nodes' outputs) and producing one value with a shape. Parameters
+// (weights) are named as PyTorch's state_dict names them and referred to by
+// the nodes that use them. Every node keeps its source location so that any
+// later stage can point the user at the layer in the model file.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "compiler/ir/Ops.h"
+#include "runtime/Error.h"
+#include "runtime/Tensor.h"
+
+#include <string>
+#include <vector>
+
+namespace lgc {
+
+/// Index of a value in Graph::values.
+using ValueId = int;
+
+/// A tensor flowing between layers. Its shape is empty until shape inference.
+struct Value {
+  std::string name;  ///< The layer's (or model input's) name.
+  Shape shape;       ///< Empty: not inferred yet.
+  int producer = -1; ///< Index in Graph::nodes, or -1 for a model input.
+  Location loc;
+};
+
+/// A named parameter a node uses: `conv1.weight : f32[64, 3, 11, 11]`.
+struct Param {
+  std::string name;
+  Shape shape;
+};
+
+/// One layer.
+struct Node {
+  std::string name;
+  OpKind op = OpKind::Identity;
+  Attrs attrs;
+  std::vector<ValueId> inputs;
+  ValueId output = -1;
+  std::vector<Param> params;
+  Location loc;
+
+  template <typename T> T &as() { return std::get<T>(attrs); }
+  template <typename T> const T &as() const { return std::get<T>(attrs); }
+};
+
+/// A whole model.
+struct Graph {
+  std::string name; ///< The model's identifier (prefixes AOT symbols).
+  std::string file; ///< The model file it came from.
+  std::vector<Value> values;
+  std::vector<ValueId> inputs;
+  std::vector<Node> nodes;
+  std::vector<ValueId> outputs;
+
+  const Value &value(ValueId id) const { return values[static_cast<size_t>(id)]; }
+  Value &value(ValueId id) { return values[static_cast<size_t>(id)]; }
+  const Value &outputOf(const Node &n) const { return value(n.output); }
+  const Value &inputOf(const Node &n, size_t i = 0) const { return value(n.inputs[i]); }
+  /// The value named `name`, or -1.
+  ValueId findValue(const std::string &name) const;
+};
+
+/// The parameters `node` needs, derived from its attributes alone (weight and
+/// bias of Conv2d and Linear; weight, bias, running_mean, running_var of
+/// BatchNorm2d), named `<layer>.<param>`.
+std::vector<Param> paramsFor(const Node &node);
+
+} // namespace lgc

@@ -1,0 +1,40 @@
+//===- compiler/passes/Pipeline.cpp - the pass pipeline -------------------===//
+//
+// A straight list of passes, as Halide's Lower.cpp: run, verify, report.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/passes/Pipeline.h"
+
+#include "compiler/frontend/ModelParser.h"
+#include "compiler/ir/Verifier.h"
+#include "compiler/passes/Passes.h"
+
+namespace lgc {
+namespace {
+
+/// Verifies `graph` after `pass` and hands it to the callback.
+Error finishPass(const std::string &pass, const Graph &graph, const PipelineOptions &options,
+                 bool shapesKnown) {
+  if (Error e = verifyGraph(graph, VerifyOptions{shapesKnown}))
+    return e.note("after pass '" + pass + "'");
+  if (options.afterPass) options.afterPass(pass, graph);
+  return Error();
+}
+
+} // namespace
+
+Expected<Graph> buildGraph(const std::string &modelPath, const PipelineOptions &options) {
+  Expected<Graph> parsed = parseModelFile(modelPath);
+  if (!parsed) return parsed.takeError();
+  Graph graph = std::move(*parsed);
+  if (Error e = finishPass("parse", graph, options, false)) return e;
+  if (options.batch > 0) {
+    if (Error e = setBatchSize(graph, options.batch)) return e;
+    if (Error e = finishPass("set-batch-size", graph, options, false)) return e;
+  }
+  if (Error e = inferShapes(graph)) return e;
+  if (Error e = finishPass("infer-shapes", graph, options, true)) return e;
+  return graph;
+}
+
+} // namespace lgc

@@ -1,0 +1,28 @@
+//===- compiler/passes/Pipeline.h - the pass pipeline -----------*- C++ -*-===//
+//
+// The one place that decides which passes run, in which order: the driver
+// calls buildGraph and gets a verified graph. After every pass the verifier
+// runs, and an optional callback sees the graph (--print-after-all).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "compiler/ir/Graph.h"
+
+#include <functional>
+#include <string>
+
+namespace lgc {
+
+struct PipelineOptions {
+  /// Replace every input's batch dimension (0: keep the file's).
+  int64_t batch = 0;
+  /// Called after each pass with the pass's name and the graph.
+  std::function<void(const std::string &pass, const Graph &graph)> afterPass;
+};
+
+/// Parses the model file and runs the passes: set-batch-size (with a batch),
+/// infer-shapes. The result has every shape and has passed the verifier.
+Expected<Graph> buildGraph(const std::string &modelPath, const PipelineOptions &options = {});
+
+} // namespace lgc

@@ -1,0 +1,20 @@
+//===- runtime/Tensor.cpp - dense float32 tensors -------------------------===//
+#include "runtime/Tensor.h"
+
+namespace lgc {
+
+int64_t numElements(const Shape &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+std::string formatShape(const Shape &shape) {
+  std::string out = "[";
+  for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
+  return out + "]";
+}
+
+Tensor::Tensor(Shape s) : shape(std::move(s)), data(static_cast<size_t>(numElements(shape))) {}
+
+} // namespace lgc

@@ -1,0 +1,52 @@
+//===- tools/lgc/Commands.h - the lgc subcommands ---------------*- C++ -*-===//
+//
+// Each subcommand is a function from its parsed options to an exit status
+// (SPEC §4: 0 success, 1 bad model/weights/input, 2 bad command line). They
+// print results on stdout and errors on stderr.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "runtime/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lgc {
+
+/// Exit statuses of SPEC §4.
+enum ExitCode { kExitOk = 0, kExitBadInput = 1, kExitUsage = 2 };
+
+/// Prints `error` on stderr and returns kExitBadInput.
+int report(const Error &error);
+/// Prints `lgc: error: message` on stderr and returns kExitUsage.
+int usageError(const std::string &message);
+
+struct CheckOptions {
+  std::string model;
+  int64_t batch = 0;
+};
+int runCheck(const CheckOptions &options);
+
+struct DumpOptions {
+  std::string model;
+  std::string emit = "graph";
+  bool printAfterAll = false;
+  int64_t batch = 0;
+};
+int runDump(const DumpOptions &options);
+
+struct RunOptions {
+  std::string model;
+  std::string weights;
+  std::vector<std::string> inputs;  ///< [NAME=]FILE
+  std::vector<std::string> outputs; ///< [NAME=]FILE.npy
+  int threads = 0;
+  int64_t batch = 0;
+  uint64_t seed = 0;
+  bool reference = false;
+};
+int runRun(const RunOptions &options);
+
+} // namespace lgc

@@ -1,0 +1,38 @@
+//===- tools/lgc/ModelIO.h - weights, inputs and outputs of a run -*- C++ -*-===//
+//
+// What `lgc run` (and later `lgc bench`) needs around the model itself:
+// parameters from a safetensors file or seeded, inputs from .npy files or
+// seeded random, outputs written to .npy files, all matched by name.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "compiler/interpreter/Interpreter.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lgc {
+
+/// Splits `[NAME=]FILE` arguments of `flag` against the model's `names`:
+/// a bare FILE is allowed when there is exactly one name. Errors here are
+/// command-line errors.
+Expected<std::map<std::string, std::string>> matchNamedFiles(const std::vector<std::string> &args,
+                                                             const std::vector<std::string> &names,
+                                                             const std::string &flag);
+
+/// The graph's parameters: read from `weightsPath` (warnings for unused
+/// tensors printed on stderr) or, when it is empty, seeded from `seed`.
+Expected<WeightMap> bindWeights(const Graph &graph, const std::string &weightsPath, uint64_t seed);
+
+/// The graph's inputs: from the files in `files` (by input name), each checked
+/// against the input's shape; the others seeded uniform in [-1, 1).
+Expected<TensorMap> loadInputs(const Graph &graph, const std::map<std::string, std::string> &files,
+                               uint64_t seed);
+
+/// The names of the graph's model inputs and outputs, in model order.
+std::vector<std::string> inputNames(const Graph &graph);
+std::vector<std::string> outputNames(const Graph &graph);
+
+} // namespace lgc

@@ -1,0 +1,78 @@
+//===- tools/lgc/RunCommand.cpp - lgc run ---------------------------------===//
+//
+// Build the graph, bind weights and inputs, run once, print each output's
+// shape (and, for 2-D outputs, the top-5 of each row), write requested
+// outputs to .npy files.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/passes/Pipeline.h"
+#include "runtime/Npy.h"
+#include "tools/lgc/Commands.h"
+#include "tools/lgc/ModelIO.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <numeric>
+
+namespace lgc {
+namespace {
+
+/// "  top-5: 3 (0.8123), 7 (0.102), ..." for one row of a 2-D output.
+std::string topFive(const float *row, int64_t len) {
+  std::vector<int64_t> order(static_cast<size_t>(len));
+  std::iota(order.begin(), order.end(), 0);
+  size_t k = std::min<size_t>(5, order.size());
+  std::partial_sort(
+      order.begin(), order.begin() + static_cast<long>(k), order.end(),
+      [&](int64_t a, int64_t b) { return row[a] > row[b] || (row[a] == row[b] && a < b); });
+  std::string s = "top-" + std::to_string(k) + ":";
+  for (size_t i = 0; i < k; ++i) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, " %lld (%.6g)", static_cast<long long>(order[i]),
+                  static_cast<double>(row[order[i]]));
+    s += (i ? "," : "") + std::string(buf);
+  }
+  return s;
+}
+
+void printOutput(const std::string &name, const Tensor &t) {
+  std::cout << "output " << name << " " << formatShape(t.shape) << "\n";
+  if (t.shape.size() != 2) return;
+  for (int64_t r = 0; r < t.shape[0]; ++r) {
+    std::string prefix = t.shape[0] > 1 ? "  [" + std::to_string(r) + "] " : "  ";
+    std::cout << prefix << topFive(t.data.data() + r * t.shape[1], t.shape[1]) << "\n";
+  }
+}
+
+} // namespace
+
+int runRun(const RunOptions &options) {
+  if (!options.reference)
+    return usageError("the compiled path is not available in this build yet; pass --reference "
+                      "to run the reference interpreter");
+  PipelineOptions pipeline;
+  pipeline.batch = options.batch;
+  Expected<Graph> graph = buildGraph(options.model, pipeline);
+  if (!graph) return report(graph.takeError());
+
+  auto inputFiles = matchNamedFiles(options.inputs, inputNames(*graph), "--input");
+  if (!inputFiles) return usageError(inputFiles.error().message());
+  auto outputFiles = matchNamedFiles(options.outputs, outputNames(*graph), "--output");
+  if (!outputFiles) return usageError(outputFiles.error().message());
+
+  Expected<WeightMap> weights = bindWeights(*graph, options.weights, options.seed);
+  if (!weights) return report(weights.takeError());
+  Expected<TensorMap> inputs = loadInputs(*graph, *inputFiles, options.seed);
+  if (!inputs) return report(inputs.takeError());
+
+  Expected<TensorMap> outputs = interpret(*graph, *weights, *inputs);
+  if (!outputs) return report(outputs.takeError());
+
+  for (const std::string &name : outputNames(*graph)) printOutput(name, outputs->at(name));
+  for (const auto &[name, file] : *outputFiles)
+    if (Error e = writeNpy(file, outputs->at(name))) return report(e);
+  return kExitOk;
+}
+
+} // namespace lgc
