@@ -24,13 +24,6 @@ bool isPlainScalar(const YAML::Node &v) {
   return v.IsScalar() && v.Tag() != "!";
 }
 
-std::string shown(const YAML::Node &v) {
-  if (v.IsScalar()) return "'" + v.Scalar() + "'";
-  if (v.IsSequence()) return "a list";
-  if (v.IsMap()) return "a mapping";
-  return "nothing";
-}
-
 size_t editDistance(const std::string &a, const std::string &b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -53,6 +46,14 @@ std::string joinKeys(const std::vector<std::string> &keys) {
 }
 
 } // namespace
+
+std::string shown(const YAML::Node &v) {
+  if (v.IsScalar() && v.Tag() == "!") return "'" + v.Scalar() + "' (a quoted string)";
+  if (v.IsScalar()) return "'" + v.Scalar() + "'";
+  if (v.IsSequence()) return "a list of " + std::to_string(v.size());
+  if (v.IsMap()) return "a mapping";
+  return "nothing";
+}
 
 Location locationOf(const std::string &file, const YAML::Mark &mark) {
   if (mark.line < 0) return Location{file, 0, 0};
@@ -119,7 +120,9 @@ int64_t LayerReader::toInteger(const std::string &key, const YAML::Node &v, int6
     const char *begin = s.data() + (s.size() > 1 && s[0] == '+' ? 1 : 0);
     auto [end, ec] = std::from_chars(begin, s.data() + s.size(), out);
     if (ec == std::errc::result_out_of_range || (ec == std::errc() && out > kMaxParamValue))
-      failAt(file_, v, what_ + ": " + key + " is too large: " + s);
+      failAt(file_, v,
+             what_ + ": " + key + " is too large: " + s + " (the limit is " +
+                 std::to_string(kMaxParamValue) + ")");
     if (ec != std::errc() || end != s.data() + s.size())
       failAt(file_, v, what_ + ": " + key + " must be an integer, got " + shown(v));
   } else {
@@ -153,8 +156,7 @@ Pair LayerReader::pair(const std::string &key, int64_t min) {
   if (v.IsSequence()) {
     if (v.size() != 2)
       failAt(file_, v,
-             what_ + ": " + key + " must be an integer or a pair [h, w], got a list of " +
-                 std::to_string(v.size()));
+             what_ + ": " + key + " must be an integer or a pair [h, w], got " + shown(v));
     return Pair{toInteger(key, v[0], min), toInteger(key, v[1], min)};
   }
   if (!isPlainScalar(v))
@@ -191,9 +193,12 @@ double LayerReader::number(const std::string &key, double fallback, double min, 
   if (!ok) failAt(file_, v, what_ + ": " + key + " must be a number, got " + shown(v));
   if (out < min || out > max) {
     std::ostringstream range;
-    range << what_ << ": " << key << " must be in [" << min << ", " << max << "], got "
-          << v.Scalar();
-    failAt(file_, v, range.str());
+    range << what_ << ": " << key << " must be ";
+    if (std::isinf(max))
+      range << "at least " << min;
+    else
+      range << "in [" << min << ", " << max << "]";
+    failAt(file_, v, range.str() + ", got " + v.Scalar());
   }
   return out;
 }
@@ -202,7 +207,7 @@ std::string LayerReader::string(const std::string &key) {
   YAML::Node v = raw(key);
   if (!v.IsDefined()) failAt(file_, map_, what_ + ": missing required key '" + key + "'");
   if (!v.IsScalar() || v.Scalar().empty())
-    failAt(file_, v, what_ + ": " + key + " must be a name, got " + shown(v));
+    failAt(file_, v, what_ + ": " + key + " must be a string, got " + shown(v));
   return v.Scalar();
 }
 

@@ -32,6 +32,10 @@ Location locationOf(const std::string &file, const YAML::Mark &mark);
 /// [[noreturn]] helper: throws a ParseFailure at `node`.
 [[noreturn]] void failAt(const std::string &file, const YAML::Node &node, std::string message);
 
+/// How a value reads in a message: "'3.0'", "a list of 3", "a mapping",
+/// "nothing".
+std::string shown(const YAML::Node &v);
+
 /// The known word closest to `word` by edit distance, if close enough to be a
 /// likely typo.
 std::optional<std::string> closestMatch(const std::string &word,
@@ -52,6 +56,7 @@ public:
   Pair pair(const std::string &key, int64_t min);
   Pair pairOr(const std::string &key, Pair fallback, int64_t min);
   bool boolean(const std::string &key, bool fallback);
+  /// A finite number in [min, max]; an infinite bound is no bound.
   double number(const std::string &key, double fallback, double min, double max);
   std::string string(const std::string &key);
 

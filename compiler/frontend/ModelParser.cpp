@@ -15,6 +15,7 @@
 #include "compiler/ir/ShapeRules.h"
 
 #include <sys/stat.h>
+#include <yaml-cpp/depthguard.h>
 
 #include <cerrno>
 #include <cstring>
@@ -45,6 +46,19 @@ bool isValidName(const std::string &s) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
       return false;
   return true;
+}
+
+/// The layer's `name:` if it is a valid name (the first one, if the key is
+/// repeated), without throwing: `layer["name"]` on a const node without the
+/// key would be an invalid node that throws when asked anything else.
+std::optional<std::string> layerName(const YAML::Node &layer) {
+  if (!layer.IsMap()) return std::nullopt;
+  for (auto it = layer.begin(); it != layer.end(); ++it)
+    if (it->first.IsScalar() && it->first.Scalar() == "name")
+      return it->second.IsScalar() && isValidName(it->second.Scalar())
+                 ? std::optional<std::string>(it->second.Scalar())
+                 : std::nullopt;
+  return std::nullopt;
 }
 
 /// Length of the UTF-8 sequence starting at s[i], or 0 if it is malformed.
@@ -79,6 +93,24 @@ Error checkIsText(const std::string &text, const std::string &file) {
   return Error();
 }
 
+/// The first tab in a line's leading whitespace (line 0 if there is none):
+/// YAML rejects those with messages that do not say why.
+Location tabIndentation(const std::string &text, const std::string &file) {
+  int line = 1;
+  bool leading = true;
+  for (size_t i = 0, col = 1; i < text.size(); ++i, ++col) {
+    if (text[i] == '\t' && leading) return Location{file, line, static_cast<int>(col)};
+    if (text[i] == '\n') {
+      ++line;
+      col = 0;
+      leading = true;
+    } else if (text[i] != ' ') {
+      leading = false;
+    }
+  }
+  return Location{file, 0, 0};
+}
+
 class ModelBuilder {
 public:
   explicit ModelBuilder(std::string file) : file_(std::move(file)) { graph_.file = file_; }
@@ -92,6 +124,7 @@ private:
   std::vector<ValueId> readLayerInputs(LayerReader &r, const std::string &name, OpKind op);
   ValueId resolve(const YAML::Node &ref, const std::string &layer);
   void readOutputs(const YAML::Node &outputs);
+  ValueId resolveOutput(const YAML::Node &ref);
   ValueId addValue(const std::string &name, const YAML::Node &where, int producer);
 
   std::string file_;
@@ -111,7 +144,7 @@ Graph ModelBuilder::build(const YAML::Node &root) {
              "model name '" + graph_.name +
                  "' must be an identifier ([A-Za-z_][A-Za-z0-9_]*): it prefixes C symbols");
   YAML::Node inputs = top.raw("inputs"), layers = top.raw("layers"), outputs = top.raw("outputs");
-  top.rejectUnread("a model file", kTopLevelKeys);
+  top.rejectUnread("the top level", kTopLevelKeys);
   if (!inputs.IsDefined()) failAt(file_, root, "model file: missing required key 'inputs'");
   if (!layers.IsDefined()) failAt(file_, root, "model file: missing required key 'layers'");
   readInputs(inputs);
@@ -126,8 +159,12 @@ Graph ModelBuilder::build(const YAML::Node &root) {
 ValueId ModelBuilder::addValue(const std::string &name, const YAML::Node &where, int producer) {
   ValueId existing = graph_.findValue(name);
   if (existing >= 0) {
-    Error e = Error::at(locationOf(file_, where), "duplicate name '" + name + "'");
-    e.note(graph_.value(existing).loc, "'" + name + "' is first defined here");
+    bool isInput = graph_.value(existing).producer < 0;
+    Error e = Error::at(locationOf(file_, where),
+                        isInput ? "layer name '" + name + "' is already the name of a model input"
+                                : "duplicate layer name '" + name + "'");
+    e.note(graph_.value(existing).loc,
+           (isInput ? "model input '" : "layer '") + name + "' is first defined here");
     throw ParseFailure{std::move(e)};
   }
   graph_.values.push_back(Value{name, {}, producer, locationOf(file_, where)});
@@ -147,7 +184,8 @@ void ModelBuilder::readInputs(const YAML::Node &inputs) {
              "input name '" + name + "' may contain only letters, digits, '_', '.' and '-'");
     YAML::Node dims = it->second;
     if (!dims.IsSequence() || (dims.size() != 4 && dims.size() != 2))
-      failAt(file_, dims, "input '" + name + "' must have a shape [N, C, H, W] or [N, F]");
+      failAt(file_, dims,
+             "input '" + name + "' must have a shape [N, C, H, W] or [N, F], got " + shown(dims));
     Shape shape;
     for (const YAML::Node &d : dims) {
       if (!d.IsScalar())
@@ -172,18 +210,18 @@ void ModelBuilder::readInputs(const YAML::Node &inputs) {
 
 void ModelBuilder::indexLayerNames(const YAML::Node &layers) {
   for (const YAML::Node &layer : layers)
-    if (layer.IsMap() && layer["name"].IsScalar())
-      layerLocations_.emplace(layer["name"].Scalar(), locationOf(file_, layer));
+    if (auto name = layerName(layer)) layerLocations_.emplace(*name, locationOf(file_, layer));
 }
 
 void ModelBuilder::readLayer(const YAML::Node &layer) {
   if (!layer.IsMap())
     failAt(file_, layer, "each layer must be a mapping such as '{name: conv1, op: Conv2d, ...}'");
-  LayerReader unnamed(file_, layer, "layer");
+  std::optional<std::string> label = layerName(layer);
+  LayerReader unnamed(file_, layer, label ? "layer '" + *label + "'" : "layer");
   std::string name = unnamed.string("name");
   if (!isValidName(name))
-    unnamed.fail("name",
-                 "layer name '" + name + "' may contain only letters, digits, '_', '.' and '-'");
+    failAt(file_, unnamed.raw("name"),
+           "layer name '" + name + "' may contain only letters, digits, '_', '.' and '-'");
   LayerReader r(file_, layer, "layer '" + name + "'");
   r.raw("name");
   std::string opText = r.string("op");
@@ -192,7 +230,7 @@ void ModelBuilder::readLayer(const YAML::Node &layer) {
     std::vector<std::string> known;
     for (int k = 0; k <= static_cast<int>(OpKind::Softmax); ++k)
       known.emplace_back(opName(static_cast<OpKind>(k)));
-    std::string message = "layer '" + name + "': unknown op '" + opText + "'";
+    std::string message = "unknown op '" + opText + "'";
     if (auto guess = closestMatch(opText, known)) message += "; did you mean '" + *guess + "'?";
     r.fail("op", message);
   }
@@ -206,6 +244,11 @@ void ModelBuilder::readLayer(const YAML::Node &layer) {
   for (const std::string &k : paramKeys(*op)) allowed.push_back(k);
   r.rejectUnread(std::string(opName(*op)), allowed);
   node.params = paramsFor(node);
+  for (const Param &p : node.params)
+    if (!shapeWithinLimit(p.shape))
+      failAt(file_, layer,
+             "layer '" + name + "' parameter '" + p.name + "' " + formatShape(p.shape) +
+                 " has more than 2^34 elements, lgc's limit for one tensor");
   node.output = addValue(name, layer, static_cast<int>(graph_.nodes.size()));
   graph_.nodes.push_back(std::move(node));
 }
@@ -242,6 +285,10 @@ ValueId ModelBuilder::resolve(const YAML::Node &ref, const std::string &layer) {
   const std::string &target = ref.Scalar();
   ValueId id = graph_.findValue(target);
   if (id >= 0) return id;
+  if (target == layer)
+    failAt(file_, ref,
+           "layer '" + layer +
+               "' reads itself; a layer may only read earlier layers and model inputs");
   auto later = layerLocations_.find(target);
   if (later != layerLocations_.end()) {
     Error e = Error::at(locationOf(file_, ref),
@@ -259,6 +306,21 @@ ValueId ModelBuilder::resolve(const YAML::Node &ref, const std::string &layer) {
   failAt(file_, ref, message);
 }
 
+ValueId ModelBuilder::resolveOutput(const YAML::Node &ref) {
+  if (!ref.IsScalar() || ref.Scalar().empty())
+    failAt(file_, ref, "outputs: each entry must be a layer name, got " + shown(ref));
+  const std::string &name = ref.Scalar();
+  ValueId id = graph_.findValue(name);
+  if (id >= 0 && graph_.value(id).producer < 0)
+    failAt(file_, ref, "outputs: '" + name + "' is a model input, not a layer");
+  if (id >= 0) return id;
+  std::vector<std::string> layers;
+  for (const Node &n : graph_.nodes) layers.push_back(n.name);
+  std::string message = "outputs: '" + name + "' is not a layer of the model";
+  if (auto guess = closestMatch(name, layers)) message += "; did you mean '" + *guess + "'?";
+  failAt(file_, ref, message);
+}
+
 void ModelBuilder::readOutputs(const YAML::Node &outputs) {
   if (!outputs.IsDefined() || outputs.IsNull()) {
     graph_.outputs.push_back(graph_.nodes.back().output);
@@ -271,11 +333,7 @@ void ModelBuilder::readOutputs(const YAML::Node &outputs) {
     refs.push_back(outputs);
   if (refs.empty()) failAt(file_, outputs, "model file: 'outputs' must name at least one layer");
   for (const YAML::Node &ref : refs) {
-    ValueId id = ref.IsScalar() ? graph_.findValue(ref.Scalar()) : -1;
-    if (id < 0 || graph_.value(id).producer < 0)
-      failAt(file_, ref,
-             "outputs: '" + (ref.IsScalar() ? ref.Scalar() : std::string("?")) +
-                 "' is not a layer of the model");
+    ValueId id = resolveOutput(ref);
     for (ValueId seen : graph_.outputs)
       if (seen == id) failAt(file_, ref, "outputs: '" + ref.Scalar() + "' is listed twice");
     graph_.outputs.push_back(id);
@@ -287,14 +345,24 @@ void ModelBuilder::readOutputs(const YAML::Node &outputs) {
 Expected<Graph> parseModelText(const std::string &text, const std::string &fileName) {
   if (Error e = checkIsText(text, fileName)) return e;
   try {
-    YAML::Node root = YAML::Load(text);
-    if (root.IsNull() || !root.IsDefined())
+    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.empty() || documents[0].IsNull() || !documents[0].IsDefined())
       return Error::inFile(fileName, "the model file is empty");
-    return ModelBuilder(fileName).build(root);
+    if (documents.size() > 1)
+      failAt(fileName, documents[1],
+             "the model file holds more than one YAML document ('---'); it must be exactly one");
+    return ModelBuilder(fileName).build(documents[0]);
   } catch (ParseFailure &f) {
     return std::move(f.error);
+  } catch (const YAML::DeepRecursion &e) { // its message is "bad file"
+    return Error::at(locationOf(fileName, e.mark), "invalid YAML: lists and mappings nested " +
+                                                       std::to_string(e.depth()) +
+                                                       " deep, too deep for a model file");
   } catch (const YAML::Exception &e) {
-    return Error::at(locationOf(fileName, e.mark), "invalid YAML: " + e.msg);
+    Error error = Error::at(locationOf(fileName, e.mark), "invalid YAML: " + e.msg);
+    Location tab = tabIndentation(text, fileName);
+    if (tab.line > 0) error.note(tab, "YAML does not allow tabs in indentation; use spaces");
+    return error;
   }
 }
 
@@ -302,6 +370,8 @@ Expected<Graph> parseModelFile(const std::string &path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     return Error::inFile(path, "cannot open the model file: " + std::string(std::strerror(errno)));
+  if (S_ISDIR(st.st_mode))
+    return Error::inFile(path, "the model file is a directory, not a YAML file");
   if (!S_ISREG(st.st_mode)) return Error::inFile(path, "the model file is not a regular file");
   if (st.st_size > kMaxModelFileBytes)
     return Error::inFile(path, "the model file is larger than 64 MiB");

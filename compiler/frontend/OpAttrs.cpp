@@ -8,13 +8,14 @@
 #include "compiler/frontend/OpAttrs.h"
 
 #include <cctype>
+#include <limits>
 #include <map>
 
 namespace lgc {
 namespace {
 
-constexpr int64_t kMinDim = -64; // dims may count from the end
-constexpr double kHuge = 1e30;
+constexpr int64_t kMinDim = -64;                                  // dims may count from the end
+constexpr double kHuge = std::numeric_limits<double>::infinity(); // no bound
 
 std::string pairText(Pair p) {
   return "[" + std::to_string(p.h) + ", " + std::to_string(p.w) + "]";

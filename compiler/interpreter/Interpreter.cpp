@@ -1,9 +1,10 @@
 //===- compiler/interpreter/Interpreter.cpp - the reference oracle --------===//
 //
-// One function per op, each a direct transcription of the definition. Spatial
-// ops index NCHW tensors through `at`; window positions use the same
-// output-size formula as shape inference, but window contents are computed
-// here from first principles (padded cells skipped, PyTorch's divisor rules).
+// One function per op, each a direct transcription of the definition, then
+// the node's fused ops applied to its result in order. Spatial ops index NCHW
+// tensors through `at`; window positions use the same output-size formula as
+// shape inference, but window contents are computed here from first
+// principles (padded cells skipped, PyTorch's divisor rules).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/interpreter/Interpreter.h"
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 
 namespace lgc {
@@ -167,8 +169,8 @@ Tensor linear(const Node &node, const Tensor &x, const WeightMap &weights, const
   return y;
 }
 
-float elementwise(const Node &node, float v) {
-  switch (node.op) {
+float elementwise(OpKind op, const Attrs &attrs, float v) {
+  switch (op) {
   case OpKind::ReLU:
     return std::isnan(v) ? v : std::max(v, 0.0f);
   case OpKind::ReLU6:
@@ -178,7 +180,7 @@ float elementwise(const Node &node, float v) {
   case OpKind::Tanh:
     return static_cast<float>(std::tanh(double(v)));
   case OpKind::LeakyReLU:
-    return v > 0 ? v : static_cast<float>(v * node.as<LeakyReLUAttrs>().negativeSlope);
+    return v > 0 ? v : static_cast<float>(v * std::get<LeakyReLUAttrs>(attrs).negativeSlope);
   default: // Identity, Dropout (inference)
     return v;
   }
@@ -261,9 +263,23 @@ Tensor runNode(const Node &node, const std::vector<const Tensor *> &xs, const We
     return softmax(node, x);
   default: {
     Tensor y(outShape);
-    for (size_t i = 0; i < y.data.size(); ++i) y.data[i] = elementwise(node, x.data[i]);
+    for (size_t i = 0; i < y.data.size(); ++i)
+      y.data[i] = elementwise(node.op, node.attrs, x.data[i]);
     return y;
   }
+  }
+}
+
+/// Applies `node.fused` to its op's result `y`, in order: a fused Add adds its
+/// addend, an activation maps each element as the standalone op would.
+void applyFused(const Node &node, const std::vector<const Tensor *> &xs, Tensor &y) {
+  for (const FusedOp &f : node.fused) {
+    if (f.op == OpKind::Add) {
+      const Tensor &addend = *xs[static_cast<size_t>(f.operand)];
+      for (size_t i = 0; i < y.data.size(); ++i) y.data[i] += addend.data[i];
+    } else {
+      for (float &v : y.data) v = elementwise(f.op, f.attrs, v);
+    }
   }
 }
 
@@ -296,7 +312,12 @@ Expected<TensorMap> interpret(const Graph &graph, const WeightMap &weights,
   for (const Node &n : graph.nodes) {
     std::vector<const Tensor *> xs;
     for (ValueId id : n.inputs) xs.push_back(&values[static_cast<size_t>(id)]);
-    values[static_cast<size_t>(n.output)] = runNode(n, xs, weights, graph.outputOf(n).shape);
+    // The op reads its own inputs; fused addends follow them.
+    std::vector<const Tensor *> base(xs.begin(),
+                                     xs.begin() + static_cast<std::ptrdiff_t>(n.baseInputCount()));
+    Tensor y = runNode(n, base, weights, graph.outputOf(n).shape);
+    applyFused(n, xs, y);
+    values[static_cast<size_t>(n.output)] = std::move(y);
   }
   TensorMap outputs;
   for (ValueId id : graph.outputs) outputs[graph.value(id).name] = values[static_cast<size_t>(id)];

@@ -13,6 +13,13 @@ ValueId Graph::findValue(const std::string &name) const {
   return -1;
 }
 
+size_t Node::baseInputCount() const {
+  size_t addends = 0;
+  for (const FusedOp &f : fused)
+    addends += f.op == OpKind::Add;
+  return inputs.size() - addends;
+}
+
 std::vector<Param> paramsFor(const Node &node) {
   const std::string &n = node.name;
   switch (node.op) {

@@ -35,6 +35,15 @@ struct Param {
   Shape shape;
 };
 
+/// An op applied to a node's result on its way to memory (fusion). `Add`
+/// adds node input `operand` (a residual); the others are activations.
+struct FusedOp {
+  OpKind op = OpKind::ReLU;
+  Attrs attrs;        ///< LeakyReLUAttrs for LeakyReLU, else monostate.
+  int operand = -1;   ///< For Add: index into Node::inputs of the addend.
+  std::string origin; ///< The layer it came from (for dumps and profiles).
+};
+
 /// One layer.
 struct Node {
   std::string name;
@@ -43,7 +52,11 @@ struct Node {
   std::vector<ValueId> inputs;
   ValueId output = -1;
   std::vector<Param> params;
+  std::vector<FusedOp> fused; ///< Applied in order to the op's result.
   Location loc;
+
+  /// Inputs the op itself reads (the rest are fused addends, at the end).
+  size_t baseInputCount() const;
 
   template <typename T> T &as() { return std::get<T>(attrs); }
   template <typename T> const T &as() const { return std::get<T>(attrs); }

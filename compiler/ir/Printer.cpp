@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/Printer.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace lgc {
@@ -74,6 +75,21 @@ void addPool(AttrList &l, OpKind op, const Pool2dAttrs &a) {
   }
 }
 
+/// `Add(%x) from add1`, `ReLU from relu1`, `LeakyReLU{negative_slope=0.2} from act`.
+std::string fusedStr(const Graph &g, const Node &n, const FusedOp &f) {
+  std::string s(opName(f.op));
+  if (f.op == OpKind::Add) {
+    bool valid = f.operand >= 0 && static_cast<size_t>(f.operand) < n.inputs.size();
+    s += "(%" + (valid ? g.value(n.inputs[static_cast<size_t>(f.operand)]).name : "?") + ")";
+  } else {
+    Node act;
+    act.op = f.op;
+    act.attrs = f.attrs;
+    s += printAttrs(act);
+  }
+  return s + " from " + f.origin;
+}
+
 } // namespace
 
 std::string printAttrs(const Node &n) {
@@ -103,8 +119,11 @@ std::string printAttrs(const Node &n) {
 }
 
 std::string printNode(const Graph &g, const Node &n) {
-  std::string s = "%" + n.name + " = " + std::string(opName(n.op)) + "(";
-  for (size_t i = 0; i < n.inputs.size(); ++i) s += (i ? ", %" : "%") + g.value(n.inputs[i]).name;
+  // The value's name, not the layer's: they differ once a layer has taken
+  // over a later layer's value (fusion), and readers refer to the value.
+  std::string s = "%" + g.outputOf(n).name + " = " + std::string(opName(n.op)) + "(";
+  size_t base = std::min(n.baseInputCount(), n.inputs.size()); // addends print with their Add
+  for (size_t i = 0; i < base; ++i) s += (i ? ", %" : "%") + g.value(n.inputs[i]).name;
   s += ")";
   std::string attrs = printAttrs(n);
   if (!attrs.empty()) s += " " + attrs;
@@ -112,6 +131,11 @@ std::string printNode(const Graph &g, const Node &n) {
     s += " params(";
     for (size_t i = 0; i < n.params.size(); ++i)
       s += (i ? ", @" : "@") + n.params[i].name + " : " + typeStr(n.params[i].shape);
+    s += ")";
+  }
+  if (!n.fused.empty()) {
+    s += " fused(";
+    for (size_t i = 0; i < n.fused.size(); ++i) s += (i ? ", " : "") + fusedStr(g, n, n.fused[i]);
     s += ")";
   }
   s += " : " + typeStr(g.outputOf(n).shape);

@@ -83,9 +83,9 @@ Expected<Shape> linearShape(const Graph &g, const Node &n) {
     Error e = layerError(n, "expects in_features=" + str(a.inFeatures) + " but its input '" +
                                 in.name + "' has shape " + formatShape(in.shape));
     if (in.shape.size() == 4)
-      e.note(n.loc, "a 4-D input needs a Flatten first: [" + str(in.shape[1]) + "*" +
-                        str(in.shape[2]) + "*" + str(in.shape[3]) +
-                        "] = " + str(in.shape[1] * in.shape[2] * in.shape[3]) + " features");
+      e.note(n.loc, "a 4-D input needs a Flatten layer before it, which gives " + str(in.shape[1]) +
+                        "*" + str(in.shape[2]) + "*" + str(in.shape[3]) + " = " +
+                        str(in.shape[1] * in.shape[2] * in.shape[3]) + " features");
     return e;
   }
   Shape out = in.shape;
@@ -111,7 +111,7 @@ Expected<Shape> flattenShape(const Graph &g, const Node &n) {
 
 Expected<Shape> addShape(const Graph &g, const Node &n) {
   const Value &first = g.inputOf(n);
-  for (size_t i = 1; i < n.inputs.size(); ++i) {
+  for (size_t i = 1; i < n.baseInputCount(); ++i) {
     const Value &other = g.inputOf(n, i);
     if (other.shape != first.shape)
       return layerError(n, "adds inputs of different shapes: '" + first.name + "' is " +
@@ -129,9 +129,13 @@ Expected<Shape> concatShape(const Graph &g, const Node &n) {
                              first.name + "' has " + str(int64_t(first.shape.size())) +
                              " dimensions");
   Shape out = first.shape;
-  for (size_t i = 1; i < n.inputs.size(); ++i) {
+  for (size_t i = 1; i < n.baseInputCount(); ++i) {
     const Value &other = g.inputOf(n, i);
-    bool same = other.shape.size() == first.shape.size();
+    if (other.shape.size() != first.shape.size())
+      return layerError(n, "concatenates inputs with different numbers of dimensions: '" +
+                               first.name + "' is " + formatShape(first.shape) + ", '" +
+                               other.name + "' is " + formatShape(other.shape));
+    bool same = true;
     for (size_t d = 0; same && d < out.size(); ++d)
       same = static_cast<int64_t>(d) == dim || other.shape[d] == first.shape[d];
     if (!same)

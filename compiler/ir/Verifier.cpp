@@ -45,10 +45,19 @@ Error checkOperandsDefined(const Graph &g) {
   return Error();
 }
 
+/// Fused Add ops on `n` (each owns one input, after the op's own).
+size_t fusedAddends(const Node &n) {
+  size_t k = 0;
+  for (const FusedOp &f : n.fused) k += f.op == OpKind::Add;
+  return k;
+}
+
 Error checkArity(const Graph &g) {
   for (const Node &n : g.nodes) {
+    if (fusedAddends(n) > n.inputs.size())
+      return fail("arity", &n, "more fused addends than inputs");
     bool variadic = n.op == OpKind::Add || n.op == OpKind::Concat;
-    size_t k = n.inputs.size();
+    size_t k = n.baseInputCount();
     if (variadic ? k < 2 : k != 1) return fail("arity", &n, std::to_string(k) + " inputs");
   }
   return Error();
@@ -87,6 +96,39 @@ Error checkAttrsMatchOp(const Graph &g) {
   return Error();
 }
 
+bool isFusedActivation(OpKind op) {
+  return op == OpKind::ReLU || op == OpKind::ReLU6 || op == OpKind::LeakyReLU ||
+         op == OpKind::Sigmoid || op == OpKind::Tanh;
+}
+
+Error checkFused(const Graph &g) {
+  for (const Node &n : g.nodes) {
+    size_t base = n.baseInputCount();
+    std::vector<int> reads(n.inputs.size(), 0);
+    for (const FusedOp &f : n.fused) {
+      std::string what = "fused " + std::string(opName(f.op)) + " from '" + f.origin + "'";
+      if (f.op != OpKind::Add && !isFusedActivation(f.op))
+        return fail("fused", &n, what + ": only Add and activations fuse");
+      bool leaky = f.op == OpKind::LeakyReLU;
+      if (leaky ? !std::holds_alternative<LeakyReLUAttrs>(f.attrs)
+                : !std::holds_alternative<std::monostate>(f.attrs))
+        return fail("fused", &n, what + " has attributes of the wrong kind");
+      if (f.op != OpKind::Add) {
+        if (f.operand != -1) return fail("fused", &n, what + " has an operand");
+        continue;
+      }
+      if (f.operand < static_cast<int>(base) || static_cast<size_t>(f.operand) >= n.inputs.size())
+        return fail("fused", &n,
+                    what + " adds input " + std::to_string(f.operand) +
+                        ", not one of the addends after the op's " + std::to_string(base) +
+                        " inputs");
+      if (++reads[static_cast<size_t>(f.operand)] > 1)
+        return fail("fused", &n, what + " adds input " + std::to_string(f.operand) + " again");
+    }
+  }
+  return Error();
+}
+
 Error checkParams(const Graph &g) {
   for (const Node &n : g.nodes) {
     std::vector<Param> expected = paramsFor(n);
@@ -117,6 +159,14 @@ Error checkShapes(const Graph &g) {
       return fail("shapes", &n,
                   "output shape " + formatShape(g.outputOf(n).shape) + " but its rule gives " +
                       formatShape(*rule));
+    for (const FusedOp &f : n.fused) {
+      if (f.op != OpKind::Add) continue;
+      const Value &addend = g.inputOf(n, static_cast<size_t>(f.operand));
+      if (addend.shape != *rule)
+        return fail("shapes", &n,
+                    "fused Add from '" + f.origin + "' adds '" + addend.name + "' of shape " +
+                        formatShape(addend.shape) + " to an output of shape " + formatShape(*rule));
+    }
   }
   return Error();
 }
@@ -125,7 +175,7 @@ Error checkShapes(const Graph &g) {
 
 Error verifyGraph(const Graph &g, VerifyOptions options) {
   for (auto check : {checkUniqueNames, checkOperandsDefined, checkArity, checkAttrsMatchOp,
-                     checkParams, checkOutputs})
+                     checkFused, checkParams, checkOutputs})
     if (Error e = check(g)) return e;
   return options.shapes ? checkShapes(g) : Error();
 }

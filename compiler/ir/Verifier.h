@@ -22,10 +22,14 @@ struct VerifyOptions {
 ///   unique-names     no two values share a name
 ///   operands-defined inputs are model inputs or outputs of earlier nodes
 ///   arity            Add/Concat take two or more inputs, other ops one
+///                    (not counting fused addends)
 ///   attrs-match-op   the attribute kind fits the op
+///   fused            fused ops are Add (each reading its own addend input,
+///                    after the op's inputs) or activations, attributes fitting
 ///   params           each node's parameters are those its attributes imply
 ///   outputs          the graph has outputs, each a node's value
-///   shapes           (optional) every shape known and equal to its rule's
+///   shapes           (optional) every shape known and equal to its rule's,
+///                    fused addends of the output's shape
 Error verifyGraph(const Graph &graph, VerifyOptions options = {});
 
 } // namespace lgc

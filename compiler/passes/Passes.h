@@ -7,6 +7,7 @@
 #pragma once
 
 #include "compiler/ir/Graph.h"
+#include "runtime/Weights.h"
 
 namespace lgc {
 
@@ -18,5 +19,28 @@ Error setBatchSize(Graph &graph, int64_t batch);
 /// rule's failure (a window that does not fit, a channel mismatch) is a user
 /// error at the layer.
 Error inferShapes(Graph &graph);
+
+/// Removes Identity and Dropout nodes: the producer of the input takes over
+/// the node's value when nothing else reads its own, otherwise readers are
+/// rewired to the input. One whose value is a graph output that cannot be
+/// taken over stays (as a copy), so graph output names never change.
+void removeIdentities(Graph &graph);
+
+/// Folds each BatchNorm2d that alone reads an unfused Conv2d's value into
+/// that convolution: weights scaled per output channel, bias shifted (a
+/// convolution without bias gains one), the BatchNorm's parameters removed
+/// from `weights`. `weights` holds every parameter of the graph, or none (then
+/// only the graph changes, as for a dump).
+void foldBatchNorm(Graph &graph, WeightMap &weights);
+
+/// Moves activations (ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh) into the fused
+/// list of the layer computing their input, and two-input residual Adds into
+/// the Conv2d, Linear or BatchNorm2d computing their later operand, when no
+/// one else reads the intermediate value.
+void fuseEpilogues(Graph &graph);
+
+/// Removes layers no graph output depends on and the values they defined,
+/// renumbering the rest.
+void eliminateDeadCode(Graph &graph);
 
 } // namespace lgc

@@ -37,4 +37,15 @@ Expected<Graph> buildGraph(const std::string &modelPath, const PipelineOptions &
   return graph;
 }
 
+Error optimizeGraph(Graph &graph, WeightMap &weights, const PipelineOptions &options) {
+  removeIdentities(graph);
+  if (Error e = finishPass("remove-identities", graph, options, true)) return e;
+  foldBatchNorm(graph, weights);
+  if (Error e = finishPass("fold-batchnorm", graph, options, true)) return e;
+  fuseEpilogues(graph);
+  if (Error e = finishPass("fuse-epilogues", graph, options, true)) return e;
+  eliminateDeadCode(graph);
+  return finishPass("eliminate-dead-code", graph, options, true);
+}
+
 } // namespace lgc

@@ -1,13 +1,15 @@
 //===- compiler/passes/Pipeline.h - the pass pipeline -----------*- C++ -*-===//
 //
 // The one place that decides which passes run, in which order: the driver
-// calls buildGraph and gets a verified graph. After every pass the verifier
-// runs, and an optional callback sees the graph (--print-after-all).
+// calls buildGraph and gets a verified graph, then optimizeGraph for the
+// optimised one. After every pass the verifier runs, and an optional callback
+// sees the graph (--print-after-all).
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "compiler/ir/Graph.h"
+#include "runtime/Weights.h"
 
 #include <functional>
 #include <string>
@@ -24,5 +26,12 @@ struct PipelineOptions {
 /// Parses the model file and runs the passes: set-batch-size (with a batch),
 /// infer-shapes. The result has every shape and has passed the verifier.
 Expected<Graph> buildGraph(const std::string &modelPath, const PipelineOptions &options = {});
+
+/// Runs the optimisation passes on a graph from buildGraph, in order:
+/// remove-identities, fold-batchnorm, fuse-epilogues, eliminate-dead-code.
+/// `weights` follows the graph (folded BatchNorms change it); it holds every
+/// parameter, or is empty when only the graph matters (a dump). Graph output
+/// names are kept. An error is a verifier failure, that is, a bug.
+Error optimizeGraph(Graph &graph, WeightMap &weights, const PipelineOptions &options = {});
 
 } // namespace lgc

@@ -1,9 +1,10 @@
 //===- tests/e2e/FixtureTest.cpp - PyTorch fixtures through lgc run -------===//
 //
 // Every case under tests/fixtures (written by tools/gen_fixtures.py from
-// PyTorch) runs through the built `lgc` binary and each output is compared
+// PyTorch) runs through the built `lgc` binary, with the reference
+// interpreter and compiled with 1 and 2 threads, and each output is compared
 // with PyTorch's at SPEC §5's tolerance: |got - expected| <= 1e-4 * max(1,
-// max|expected|).
+// max|expected|). Compiled outputs must not change with the thread count.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/Npy.h"
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -64,54 +66,89 @@ int runCommand(const std::string &command, const fs::path &logFile, std::string 
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-class Fixture : public testing::TestWithParam<Case> {};
-
-TEST_P(Fixture, ReferenceMatchesPyTorch) {
-  const Case &c = GetParam();
-  fs::path out = fs::path(testing::TempDir()) / ("lgc_fixture_" + c.name);
-  fs::remove_all(out);
-  fs::create_directories(out);
-
+/// Runs one case with `flags`, writing its outputs under `dir`; returns the
+/// outputs by name.
+std::map<std::string, lgc::Tensor> runCase(const Case &c, const std::string &flags,
+                                           const fs::path &dir) {
+  fs::remove_all(dir);
+  fs::create_directories(dir);
   std::string command =
-      std::string(LGC_BINARY) + " run " + quote(c.dir / "model.yaml") + " --reference";
+      std::string(LGC_BINARY) + " run " + quote(c.dir / "model.yaml") + " " + flags;
   if (fs::exists(c.dir / "weights.safetensors"))
     command += " --weights " + quote(c.dir / "weights.safetensors");
-  std::vector<std::pair<std::string, fs::path>> expected;
+  std::vector<std::string> names;
   for (const auto &entry : fs::directory_iterator(c.dir)) {
     std::string file = entry.path().filename().string();
     if (startsWith(file, "in."))
       command += " --input " + quote(tensorName(file, "in.") + "=" + entry.path().string());
     if (startsWith(file, "out.")) {
-      std::string name = tensorName(file, "out.");
-      expected.emplace_back(name, entry.path());
-      command += " --output " + quote(name + "=" + (out / file).string());
+      names.push_back(tensorName(file, "out."));
+      command += " --output " + quote(names.back() + "=" + (dir / file).string());
     }
   }
-  ASSERT_FALSE(expected.empty()) << "fixture has no out.*.npy";
-
   std::string log;
-  ASSERT_EQ(runCommand(command, out / "log.txt", log), 0) << command << "\n" << log;
-  for (const auto &[name, file] : expected) {
-    auto want = lgc::readNpy(file.string());
-    auto got = lgc::readNpy((out / file.filename()).string());
+  int status = runCommand(command, dir / "log.txt", log);
+  EXPECT_EQ(status, 0) << command << "\n" << log;
+  std::map<std::string, lgc::Tensor> outputs;
+  for (const std::string &name : names) {
+    auto t = lgc::readNpy((dir / ("out." + name + ".npy")).string());
+    if (t)
+      outputs[name] = std::move(*t);
+    else
+      ADD_FAILURE() << flags << ": " << t.error().str();
+  }
+  fs::remove_all(dir);
+  return outputs;
+}
+
+/// Every output within SPEC §5's tolerance of PyTorch's.
+void expectMatchesPyTorch(const Case &c, const std::map<std::string, lgc::Tensor> &got,
+                          const std::string &what) {
+  for (const auto &[name, tensor] : got) {
+    auto want = lgc::readNpy((c.dir / ("out." + name + ".npy")).string());
     ASSERT_TRUE(want) << want.error().str();
-    ASSERT_TRUE(got) << got.error().str();
-    ASSERT_EQ(got->shape, want->shape) << "output " << name;
+    ASSERT_EQ(tensor.shape, want->shape) << what << ": output " << name;
     float peak = 1.0f;
     for (float v : want->data) peak = std::max(peak, std::fabs(v));
-    float tolerance = 1e-4f * peak, worst = 0.0f;
+    float worst = 0.0f;
     size_t worstAt = 0;
     for (size_t i = 0; i < want->data.size(); ++i) {
-      float diff = std::fabs(got->data[i] - want->data[i]);
+      float diff = std::fabs(tensor.data[i] - want->data[i]);
       if (!(diff <= worst)) {
         worst = diff;
         worstAt = i;
       }
     }
-    EXPECT_LE(worst, tolerance) << "output " << name << " element " << worstAt << ": got "
-                                << got->data[worstAt] << ", PyTorch " << want->data[worstAt];
+    EXPECT_LE(worst, 1e-4f * peak)
+        << what << ": output " << name << " element " << worstAt << ": got " << tensor.data[worstAt]
+        << ", PyTorch " << want->data[worstAt];
   }
-  fs::remove_all(out);
+}
+
+class Fixture : public testing::TestWithParam<Case> {
+protected:
+  fs::path scratch(const std::string &tag) const {
+    return fs::path(testing::TempDir()) / ("lgc_fixture_" + GetParam().name + "_" + tag);
+  }
+};
+
+TEST_P(Fixture, ReferenceMatchesPyTorch) {
+  auto got = runCase(GetParam(), "--reference", scratch("ref"));
+  ASSERT_FALSE(got.empty());
+  expectMatchesPyTorch(GetParam(), got, "--reference");
+}
+
+TEST_P(Fixture, CompiledMatchesPyTorchForAnyThreadCount) {
+  auto one = runCase(GetParam(), "--threads 1", scratch("t1"));
+  auto two = runCase(GetParam(), "--threads 2", scratch("t2"));
+  auto again = runCase(GetParam(), "--threads 2", scratch("t2b"));
+  ASSERT_FALSE(one.empty());
+  expectMatchesPyTorch(GetParam(), one, "--threads 1");
+  // SPEC §5: bit-for-bit identical for every thread count and every run.
+  for (const auto &[name, tensor] : one) {
+    EXPECT_EQ(tensor.data, two.at(name).data) << "output " << name << ": 1 vs 2 threads";
+    EXPECT_EQ(two.at(name).data, again.at(name).data) << "output " << name << ": run to run";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(PyTorch, Fixture, testing::ValuesIn(allCases()),

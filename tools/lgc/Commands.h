@@ -36,6 +36,8 @@ struct DumpOptions {
   int64_t batch = 0;
 };
 int runDump(const DumpOptions &options);
+/// The --emit levels, in pipeline order.
+const std::vector<std::string> &emitLevels();
 
 struct RunOptions {
   std::string model;
@@ -48,5 +50,17 @@ struct RunOptions {
   bool reference = false;
 };
 int runRun(const RunOptions &options);
+
+struct BenchOptions {
+  std::string model;
+  std::string weights;
+  int threads = 0;
+  int64_t batch = 0;
+  int repeat = 0; ///< 0: at least 10 runs and one second.
+  uint64_t seed = 0;
+  bool json = false;
+  bool profile = false;
+};
+int runBench(const BenchOptions &options);
 
 } // namespace lgc

@@ -1,18 +1,43 @@
 //===- tools/lgc/DumpCommand.cpp - lgc dump -------------------------------===//
 //
-// Prints the IR at the level --emit names. With --print-after-all, the graph
-// after every pass, each under a header naming the pass.
+// Prints the IR at the level --emit names. The levels form an ordered list
+// (as in MLIR's Toy driver): each runs the stages before it, so the function
+// is one straight line that stops where the requested level is printed.
+// With --print-after-all, the graph after every pass, under a header naming
+// the pass.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/codegen/CodeGen.h"
+#include "compiler/ir/ParamInit.h"
 #include "compiler/ir/Printer.h"
+#include "compiler/lower/Lower.h"
 #include "compiler/passes/Pipeline.h"
 #include "tools/lgc/Commands.h"
 
 #include <iostream>
 
 namespace lgc {
+namespace {
+
+enum class Level { Graph, Opt, Loops, Llvm, Asm };
+
+Level levelOf(const std::string &emit) {
+  if (emit == "opt") return Level::Opt;
+  if (emit == "loops") return Level::Loops;
+  if (emit == "llvm") return Level::Llvm;
+  if (emit == "asm") return Level::Asm;
+  return Level::Graph;
+}
+
+} // namespace
+
+const std::vector<std::string> &emitLevels() {
+  static const std::vector<std::string> levels{"graph", "opt", "loops", "llvm", "asm"};
+  return levels;
+}
 
 int runDump(const DumpOptions &options) {
+  Level level = levelOf(options.emit);
   PipelineOptions pipeline;
   pipeline.batch = options.batch;
   if (options.printAfterAll)
@@ -21,7 +46,35 @@ int runDump(const DumpOptions &options) {
     };
   Expected<Graph> graph = buildGraph(options.model, pipeline);
   if (!graph) return report(graph.takeError());
-  if (!options.printAfterAll) std::cout << printGraph(*graph);
+  if (level == Level::Graph) {
+    if (!options.printAfterAll) std::cout << printGraph(*graph);
+    return kExitOk;
+  }
+
+  // Weights only shape what lowering prepares, not the code: seeded ones do.
+  WeightMap weights = seededWeights(paramSpecs(*graph), 0);
+  if (Error e = optimizeGraph(*graph, weights, pipeline)) return report(e);
+  if (level == Level::Opt) {
+    if (!options.printAfterAll) std::cout << printGraph(*graph);
+    return kExitOk;
+  }
+
+  Target target = hostTarget();
+  Expected<LoweredModel> lowered = lowerGraph(*graph, weights, LowerOptions{target.vectorWidth});
+  if (!lowered) return report(lowered.takeError());
+  if (level == Level::Loops) {
+    for (const LoweredKernel &k : lowered->kernels) std::cout << loop::printKernel(k.kernel);
+    return kExitOk;
+  }
+
+  llvm::LLVMContext context;
+  std::vector<const loop::Kernel *> kernels;
+  for (const LoweredKernel &k : lowered->kernels) kernels.push_back(&k.kernel);
+  std::unique_ptr<llvm::Module> module = emitKernels(kernels, context, target, graph->name);
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(target);
+  if (!machine) return report(Error::internal("no LLVM target for " + target.triple));
+  optimizeModule(*module, *machine);
+  std::cout << (level == Level::Llvm ? printModule(*module) : emitAssembly(*module, *machine));
   return kExitOk;
 }
 

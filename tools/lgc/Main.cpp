@@ -6,10 +6,14 @@
 // uncaught exception.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/frontend/LayerReader.h"
 #include "tools/lgc/Commands.h"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <iostream>
 #include <new>
 
@@ -35,13 +39,40 @@ void addModel(CLI::App *cmd, std::string &model) {
   cmd->add_option("MODEL", model, "Model file (YAML)")->required();
 }
 
+/// An integer in [lo, hi]. CLI11's Range says "not in range" for `abc` too,
+/// and its unsigned conversion takes `-1` as 2^64-1; this says what it wants.
+CLI::Validator integerIn(uint64_t lo, uint64_t hi) {
+  std::string range = std::to_string(lo) + " to " + std::to_string(hi);
+  auto check = [lo, hi, range](std::string &text) -> std::string {
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec == std::errc() && end == text.data() + text.size() && v >= lo && v <= hi) return "";
+    return "expected an integer from " + range + ", got '" + text + "'";
+  };
+  return CLI::Validator(check, "INT in [" + std::to_string(lo) + " - " + std::to_string(hi) + "]");
+}
+
 void addBatch(CLI::App *cmd, int64_t &batch) {
   cmd->add_option("--batch", batch, "Override the batch size (N) of every input")
-      ->check(CLI::Range(int64_t(1), int64_t(1) << 20));
+      ->check(integerIn(1, uint64_t(1) << 20));
+}
+
+/// CLI11 reports an unknown subcommand as a missing one; name it instead.
+Error checkSubcommand(const CLI::App &app, int argc, char **argv) {
+  if (argc < 2 || argv[1][0] == '-') return Error();
+  std::vector<std::string> known;
+  for (const CLI::App *sub : app.get_subcommands({})) known.push_back(sub->get_name());
+  if (std::find(known.begin(), known.end(), argv[1]) != known.end()) return Error();
+  std::string message = "unknown command '" + std::string(argv[1]) + "'";
+  if (auto guess = closestMatch(argv[1], known)) message += "; did you mean '" + *guess + "'?";
+  std::string list;
+  for (const std::string &k : known) list += (list.empty() ? "" : ", ") + k;
+  return Error::inFile("lgc", message + " (commands: " + list + ")");
 }
 
 int runCli(int argc, char **argv) {
-  CLI::App app{"lgc: the layer graph compiler. Compiles neural networks described in YAML."};
+  // Named, so that usage lines say "lgc", not the path it was run by.
+  CLI::App app{"lgc: the layer graph compiler. Compiles neural networks described in YAML.", "lgc"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "lgc 0.1.0");
 
@@ -54,8 +85,11 @@ int runCli(int argc, char **argv) {
   DumpOptions dump;
   CLI::App *dumpCmd = app.add_subcommand("dump", "Print the model's IR at a chosen level");
   addModel(dumpCmd, dump.model);
-  dumpCmd->add_option("--emit", dump.emit, "Level to print: graph (after shape inference)")
-      ->check(CLI::IsMember({"graph"}))
+  dumpCmd
+      ->add_option("--emit", dump.emit,
+                   "Level to print: graph (after shape inference), opt (after the graph "
+                   "passes), loops (Loop IR kernels), llvm (optimised LLVM IR), asm")
+      ->check(CLI::IsMember(emitLevels()))
       ->capture_default_str();
   dumpCmd->add_flag("--print-after-all", dump.printAfterAll,
                     "Print the graph after every pass, under a header naming the pass");
@@ -76,13 +110,31 @@ int runCli(int argc, char **argv) {
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   runCmd->add_option("--threads", run.threads, "Worker threads (default: the available cores)")
-      ->check(CLI::Range(1, 1024));
+      ->check(integerIn(1, 1024));
   addBatch(runCmd, run.batch);
   runCmd->add_option("--seed", run.seed, "Seed for default weights and inputs")
+      ->check(integerIn(0, UINT64_MAX).description(""))
       ->capture_default_str();
   runCmd->add_flag("--reference", run.reference,
                    "Run the plain reference interpreter (the correctness oracle)");
 
+  BenchOptions bench;
+  CLI::App *benchCmd = app.add_subcommand(
+      "bench", "Compile, then time repeated runs: compile time, median and minimum latency");
+  addModel(benchCmd, bench.model);
+  benchCmd->add_option("--weights", bench.weights, "Weights (safetensors); default: seeded values");
+  benchCmd->add_option("--threads", bench.threads, "Worker threads (default: the available cores)")
+      ->check(integerIn(1, 1024));
+  addBatch(benchCmd, bench.batch);
+  benchCmd->add_option("--repeat", bench.repeat, "Timed runs (default: at least 10 and 1 s)")
+      ->check(integerIn(1, 1000000));
+  benchCmd->add_option("--seed", bench.seed, "Seed for default weights and inputs")
+      ->check(integerIn(0, UINT64_MAX).description(""));
+  benchCmd->add_flag("--json", bench.json, "Print one JSON object");
+  benchCmd->add_flag("--profile", bench.profile,
+                     "Add a per-layer table: time, GFLOP/s, share of the total");
+
+  if (Error e = checkSubcommand(app, argc, argv)) return usageError(e.message());
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -97,6 +149,7 @@ int runCli(int argc, char **argv) {
   }
   if (checkCmd->parsed()) return runCheck(check);
   if (dumpCmd->parsed()) return runDump(dump);
+  if (benchCmd->parsed()) return runBench(bench);
   return runRun(run);
 }
 

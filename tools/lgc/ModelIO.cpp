@@ -5,6 +5,7 @@
 #include "runtime/Npy.h"
 
 #include <algorithm>
+#include <cctype>
 #include <iostream>
 
 namespace lgc {
@@ -21,30 +22,62 @@ std::vector<std::string> outputNames(const Graph &graph) {
   return names;
 }
 
+namespace {
+
+std::string joinNames(const std::vector<std::string> &names) {
+  std::string list;
+  for (const std::string &n : names) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
+
+/// True if `s` could be a model input or layer name (SPEC §1's characters).
+bool looksLikeName(const std::string &s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
+      return false;
+  return true;
+}
+
+/// One `[NAME=]FILE` argument of `flag` as (name, file). `NAME=` with a name
+/// the model lacks is an error, not a file name (write `./a=b.npy` for that).
+Expected<std::pair<std::string, std::string>> splitNamedFile(const std::string &arg,
+                                                             const std::vector<std::string> &names,
+                                                             const std::string &flag) {
+  std::string kind = flag.substr(2); // "input" or "output"
+  size_t eq = arg.find('=');
+  std::string prefix = eq == std::string::npos ? "" : arg.substr(0, eq);
+  if (std::find(names.begin(), names.end(), prefix) != names.end())
+    return std::make_pair(prefix, arg.substr(eq + 1));
+  if (looksLikeName(prefix))
+    return Error::inFile("lgc", flag + " '" + arg + "': the model has no " + kind + " '" + prefix +
+                                    "' (its " + kind + "s: " + joinNames(names) + ")");
+  if (names.size() == 1) return std::make_pair(names[0], arg);
+  return Error::inFile("lgc", flag + " '" + arg + "' must be NAME=FILE: the model has " +
+                                  std::to_string(names.size()) + " " + kind + "s (" +
+                                  joinNames(names) + ")");
+}
+
+} // namespace
+
 Expected<std::map<std::string, std::string>> matchNamedFiles(const std::vector<std::string> &args,
                                                              const std::vector<std::string> &names,
                                                              const std::string &flag) {
   std::map<std::string, std::string> files;
   for (const std::string &arg : args) {
-    std::string name, file = arg;
-    size_t eq = arg.find('=');
-    if (eq != std::string::npos &&
-        std::find(names.begin(), names.end(), arg.substr(0, eq)) != names.end()) {
-      name = arg.substr(0, eq);
-      file = arg.substr(eq + 1);
-    } else if (names.size() == 1) {
-      name = names[0];
-    } else {
-      std::string list;
-      for (const std::string &n : names) list += (list.empty() ? "" : ", ") + n;
-      return Error::inFile("lgc", flag + " '" + arg + "' must be NAME=FILE: the model has " +
-                                      std::to_string(names.size()) + " (" + list + ")");
-    }
+    auto named = splitNamedFile(arg, names, flag);
+    if (!named) return named.takeError();
+    const auto &[name, file] = *named;
     if (file.empty()) return Error::inFile("lgc", flag + " '" + arg + "' names no file");
     if (!files.emplace(name, file).second)
       return Error::inFile("lgc", flag + " given twice for '" + name + "'");
   }
   return files;
+}
+
+Error forTensor(Error error, const std::string &tensor) {
+  if (error.isInternal()) return error;
+  return Error::inFile(error.location().file, tensor + ": " + error.message());
 }
 
 Expected<WeightMap> bindWeights(const Graph &graph, const std::string &weightsPath, uint64_t seed) {
@@ -67,7 +100,7 @@ Expected<TensorMap> loadInputs(const Graph &graph, const std::map<std::string, s
       continue;
     }
     Expected<Tensor> t = readNpy(file->second);
-    if (!t) return t.takeError();
+    if (!t) return forTensor(t.takeError(), "input '" + v.name + "'");
     if (t->shape != v.shape)
       return Error::inFile(file->second, "input '" + v.name + "' expects shape " +
                                              formatShape(v.shape) + " (float32), got " +

@@ -31,6 +31,10 @@ Expected<WeightMap> bindWeights(const Graph &graph, const std::string &weightsPa
 Expected<TensorMap> loadInputs(const Graph &graph, const std::map<std::string, std::string> &files,
                                uint64_t seed);
 
+/// `error` (from reading or writing a tensor file) with its message prefixed
+/// by `tensor`, e.g. "input 'image'", so that it names the tensor (SPEC §6).
+Error forTensor(Error error, const std::string &tensor);
+
 /// The names of the graph's model inputs and outputs, in model order.
 std::vector<std::string> inputNames(const Graph &graph);
 std::vector<std::string> outputNames(const Graph &graph);

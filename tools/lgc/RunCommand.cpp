@@ -8,6 +8,7 @@
 #include "compiler/passes/Pipeline.h"
 #include "runtime/Npy.h"
 #include "tools/lgc/Commands.h"
+#include "tools/lgc/Compile.h"
 #include "tools/lgc/ModelIO.h"
 
 #include <algorithm>
@@ -45,12 +46,21 @@ void printOutput(const std::string &name, const Tensor &t) {
   }
 }
 
+/// JIT-compiles the graph and runs it once.
+Expected<TensorMap> runCompiled(Graph &graph, WeightMap &weights, const TensorMap &inputs,
+                                int threads) {
+  Expected<std::unique_ptr<CompiledModel>> model = compileForHost(graph, weights);
+  if (!model) return model.takeError();
+  const Program &program = (*model)->program();
+  Executor executor(program, threadCount(threads));
+  TensorMap outputs = allocateOutputs(program);
+  runOnce(executor, program, inputs, outputs);
+  return outputs;
+}
+
 } // namespace
 
 int runRun(const RunOptions &options) {
-  if (!options.reference)
-    return usageError("the compiled path is not available in this build yet; pass --reference "
-                      "to run the reference interpreter");
   PipelineOptions pipeline;
   pipeline.batch = options.batch;
   Expected<Graph> graph = buildGraph(options.model, pipeline);
@@ -66,12 +76,15 @@ int runRun(const RunOptions &options) {
   Expected<TensorMap> inputs = loadInputs(*graph, *inputFiles, options.seed);
   if (!inputs) return report(inputs.takeError());
 
-  Expected<TensorMap> outputs = interpret(*graph, *weights, *inputs);
+  Expected<TensorMap> outputs = options.reference
+                                    ? interpret(*graph, *weights, *inputs)
+                                    : runCompiled(*graph, *weights, *inputs, options.threads);
   if (!outputs) return report(outputs.takeError());
 
   for (const std::string &name : outputNames(*graph)) printOutput(name, outputs->at(name));
   for (const auto &[name, file] : *outputFiles)
-    if (Error e = writeNpy(file, outputs->at(name))) return report(e);
+    if (Error e = writeNpy(file, outputs->at(name)))
+      return report(forTensor(std::move(e), "output '" + name + "'"));
   return kExitOk;
 }
 

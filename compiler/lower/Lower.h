@@ -1,0 +1,47 @@
+//===- compiler/lower/Lower.h - Graph IR to Loop IR -------------*- C++ -*-===//
+//
+// Lowering turns each node of an optimised graph into one kernel whose loops
+// have every bound a constant, and prepares the weights each kernel reads
+// (flipped, transposed, padded, BatchNorm folded into scale and shift) at
+// compile time. Each kernel records where its arguments come from, so the
+// runtime can bind them.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "compiler/ir/Graph.h"
+#include "compiler/lower/LoopIR.h"
+#include "runtime/Weights.h"
+
+#include <vector>
+
+namespace lgc {
+
+/// Where a kernel argument comes from.
+struct KernelArg {
+  enum Kind { Value, Weight } kind = Value;
+  int index = 0; ///< A graph ValueId, or an index into LoweredModel::weights.
+};
+
+struct LoweredKernel {
+  loop::Kernel kernel;
+  std::vector<KernelArg> args; ///< One per kernel buffer.
+  std::string layer;           ///< The node it computes.
+  double flops = 0;
+};
+
+struct LoweredModel {
+  std::vector<LoweredKernel> kernels; ///< In execution order.
+  std::vector<Tensor> weights;        ///< Prepared weights.
+};
+
+struct LowerOptions {
+  int vectorWidth = 16; ///< f32 lanes of the target's vectors.
+};
+
+/// Lowers every node of `graph` (shapes inferred, passes run) using the
+/// parameter values in `weights`.
+Expected<LoweredModel> lowerGraph(const Graph &graph, const WeightMap &weights,
+                                  const LowerOptions &options);
+
+} // namespace lgc

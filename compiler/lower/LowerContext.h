@@ -1,0 +1,74 @@
+//===- compiler/lower/LowerContext.h - building one kernel ------*- C++ -*-===//
+//
+// What every op's lowering needs: declaring the kernel's buffers (graph
+// values, prepared weights), the fused epilogue applied at each store, and
+// the border/interior split of a sliding window's output range. One function
+// per op family lowers a node (LowerConv.cpp, LowerPool.cpp, ...).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "compiler/lower/Lower.h"
+
+namespace lgc {
+
+class LowerContext {
+public:
+  LowerContext(const Graph &graph, const Node &node, const WeightMap &weights, LoweredModel &model,
+               const LowerOptions &options);
+
+  const Graph &graph() const { return graph_; }
+  const Node &node() const { return node_; }
+  int vectorWidth() const { return options_.vectorWidth; }
+
+  /// The parameter `<layer>.<suffix>` as bound.
+  const Tensor &param(const std::string &suffix) const;
+
+  /// Declares a buffer reading graph value `id`, indexed as `view`.
+  int valueBuffer(const std::string &name, ValueId id, Shape view);
+  /// Declares the node's output, indexed as `view`, and the fused addends
+  /// (indexed the same way). Call once.
+  int outputBuffer(Shape view);
+  /// Declares a prepared weight.
+  int weightBuffer(const std::string &name, Tensor prepared);
+
+  /// The node's fused ops applied to `value` stored at `indices` of the
+  /// output (under `guard`, when the store has one).
+  loop::E epilogue(loop::E value, const std::vector<loop::E> &indices,
+                   loop::E guard = loop::E()) const;
+
+  /// Finishes the kernel: simplifies it and appends it to the model.
+  void finish(loop::StmtRef body, double flops);
+
+private:
+  const Graph &graph_;
+  const Node &node_;
+  const WeightMap &weights_;
+  LoweredModel &model_;
+  const LowerOptions &options_;
+  LoweredKernel kernel_;
+  std::vector<int> addends_; ///< Buffer of each fused Add, in fused order.
+};
+
+/// A standalone activation (or a fused one) applied to `x`.
+loop::E activation(OpKind op, const Attrs &attrs, loop::E x);
+
+/// Output positions [begin, end) of one window axis, split into border and
+/// interior ranges: in the interior every tap is inside the input.
+std::vector<std::pair<int64_t, int64_t>>
+windowRegions(int64_t outSize, int64_t inSize, int64_t stride, int64_t padBegin, int64_t span);
+
+// One function per op family; each appends one kernel for ctx.node().
+void lowerConv2d(LowerContext &ctx);
+void lowerPool2d(LowerContext &ctx);
+void lowerAdaptiveAvgPool2d(LowerContext &ctx);
+void lowerLinear(LowerContext &ctx);
+void lowerBatchNorm2d(LowerContext &ctx);
+void lowerElementwise(LowerContext &ctx); ///< Activations, Identity, Dropout, Flatten, Add.
+void lowerConcat(LowerContext &ctx);
+void lowerSoftmax(LowerContext &ctx);
+
+/// [N*C..., rest]: the 2-D view elementwise kernels index a tensor by.
+Shape rowsView(const Shape &shape);
+
+} // namespace lgc

@@ -1,0 +1,123 @@
+//===- compiler/lower/LowerElementwise.cpp - one element in, one out ------===//
+//
+// Activations, Identity, Dropout (inference), Flatten (a copy), Add of
+// several inputs, and a standalone BatchNorm2d (per-channel scale and shift,
+// computed at compile time). All view their tensors as [rows, columns] with
+// rows split across threads and columns as SIMD lanes.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/lower/LowerContext.h"
+
+#include <cmath>
+#include <limits>
+
+namespace lgc {
+
+using namespace loop;
+
+namespace {
+
+/// The kernel for out[r, c] = epilogue(value) over the output's rows view.
+void emitRows(LowerContext &ctx, const Shape &view, E value, double flops) {
+  int y = ctx.outputBuffer(view);
+  std::vector<E> at{var("r"), var("c")};
+  ctx.finish(forLoop("r", 0, view[0], LoopKind::Parallel,
+                     {forLoop("c", 0, view[1], LoopKind::Vector,
+                              {store(y, at, ctx.epilogue(value, at))})}),
+             flops);
+}
+
+} // namespace
+
+void lowerElementwise(LowerContext &ctx) {
+  const Node &node = ctx.node();
+  Shape view = rowsView(ctx.graph().outputOf(node).shape);
+  std::vector<E> at{var("r"), var("c")};
+  E value;
+  for (size_t i = 0; i < node.baseInputCount(); ++i) {
+    int x = ctx.valueBuffer("in" + (node.baseInputCount() > 1 ? std::to_string(i) : ""),
+                            node.inputs[i], view);
+    value = value ? value + load(x, at) : load(x, at);
+  }
+  emitRows(ctx, view, activation(node.op, node.attrs, value), double(numElements(view)));
+}
+
+void lowerBatchNorm2d(LowerContext &ctx) {
+  const Node &node = ctx.node();
+  const Shape &shape = ctx.graph().outputOf(node).shape;
+  int64_t channels = shape[1];
+  double eps = node.as<BatchNorm2dAttrs>().eps;
+  Tensor scale({channels}), shift({channels});
+  for (int64_t c = 0; c < channels; ++c) {
+    size_t k = static_cast<size_t>(c);
+    double s =
+        ctx.param("weight").data[k] / std::sqrt(double(ctx.param("running_var").data[k]) + eps);
+    scale.data[k] = static_cast<float>(s);
+    shift.data[k] =
+        static_cast<float>(ctx.param("bias").data[k] - ctx.param("running_mean").data[k] * s);
+  }
+  Shape view = rowsView(shape);
+  int x = ctx.valueBuffer("in", node.inputs[0], view);
+  int s = ctx.weightBuffer("scale", std::move(scale));
+  int t = ctx.weightBuffer("shift", std::move(shift));
+  E c = mod(var("r"), channels);
+  E value = fma(load(x, {var("r"), var("c")}), load(s, {c}), load(t, {c}));
+  emitRows(ctx, view, value, 2.0 * double(numElements(shape)));
+}
+
+void lowerConcat(LowerContext &ctx) {
+  const Node &node = ctx.node();
+  const Shape &out = ctx.graph().outputOf(node).shape;
+  size_t dim = static_cast<size_t>(node.as<DimAttrs>().dim < 0
+                                       ? node.as<DimAttrs>().dim + int64_t(out.size())
+                                       : node.as<DimAttrs>().dim);
+  int64_t outer = 1, inner = 1;
+  for (size_t d = 0; d < dim; ++d) outer *= out[d];
+  for (size_t d = dim + 1; d < out.size(); ++d) inner *= out[d];
+  std::vector<int> inputs;
+  for (size_t i = 0; i < node.baseInputCount(); ++i) {
+    int64_t len = ctx.graph().inputOf(node, i).shape[dim];
+    inputs.push_back(
+        ctx.valueBuffer("in" + std::to_string(i), node.inputs[i], {outer, len * inner}));
+  }
+  int y = ctx.outputBuffer({outer, out[dim] * inner});
+  std::vector<StmtRef> copies;
+  int64_t offset = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    int64_t len = ctx.graph().inputOf(node, i).shape[dim] * inner;
+    std::vector<E> at{var("r"), var("c") + E(offset)};
+    copies.push_back(
+        forLoop("c", 0, len, LoopKind::Vector,
+                {store(y, at, ctx.epilogue(load(inputs[i], {var("r"), var("c")}), at))}));
+    offset += len;
+  }
+  ctx.finish(forLoop("r", 0, outer, LoopKind::Parallel, copies), 0);
+}
+
+void lowerSoftmax(LowerContext &ctx) {
+  const Node &node = ctx.node();
+  const Shape &shape = ctx.graph().outputOf(node).shape;
+  int64_t d = node.as<DimAttrs>().dim;
+  size_t dim = static_cast<size_t>(d < 0 ? d + int64_t(shape.size()) : d);
+  int64_t outer = 1, inner = 1, len = shape[dim];
+  for (size_t i = 0; i < dim; ++i) outer *= shape[i];
+  for (size_t i = dim + 1; i < shape.size(); ++i) inner *= shape[i];
+  Shape view{outer, len, inner};
+  int x = ctx.valueBuffer("in", node.inputs[0], view);
+  int y = ctx.outputBuffer(view);
+  E r = var("r"), j = var("j"), k = var("k");
+  E shifted = call(Callee::Exp, {load(x, {r, k, j}) - local("peak")});
+  std::vector<E> at{r, k, j};
+  StmtRef body =
+      forLoop("j", 0, inner, LoopKind::Serial,
+              {let("peak", f32(-std::numeric_limits<float>::infinity())),
+               forLoop("k", 0, len, LoopKind::Serial,
+                       {assign("peak", max(local("peak"), load(x, {r, k, j})))}),
+               let("sum", f32(0)),
+               forLoop("k", 0, len, LoopKind::Serial, {assign("sum", local("sum") + shifted)}),
+               forLoop("k", 0, len, LoopKind::Serial,
+                       {store(y, at, ctx.epilogue(shifted / local("sum"), at))})});
+  ctx.finish(forLoop("r", 0, outer, LoopKind::Parallel, {body}), 4.0 * double(numElements(shape)));
+}
+
+} // namespace lgc

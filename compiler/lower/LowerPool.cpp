@@ -1,0 +1,106 @@
+//===- compiler/lower/LowerPool.cpp - pooling to loops --------------------===//
+//
+// MaxPool2d and AvgPool2d: threads split the (image, channel) planes, rows are
+// split into border and interior ranges, columns are SIMD lanes, the window
+// is unrolled. Padded cells never win a max (they read as -inf); the average's
+// divisor follows PyTorch: the window clipped to the padded input (count
+// include pad), to the input itself, or divisor_override. In the interior
+// the simplifier folds the divisor to the window size.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/lower/LowerContext.h"
+
+#include <limits>
+
+namespace lgc {
+
+using namespace loop;
+
+namespace {
+
+/// PyTorch's avg_pool2d divisor for the window starting at (y0, x0).
+E avgDivisor(const Pool2dAttrs &a, const Shape &in, E y0, E x0) {
+  if (a.divisorOverride) return E(a.divisorOverride);
+  E y1 = min(y0 + E(a.kernel.h), E(in[2] + a.padding.h));
+  E x1 = min(x0 + E(a.kernel.w), E(in[3] + a.padding.w));
+  if (a.countIncludePad) return (y1 - y0) * (x1 - x0);
+  return (min(y1, E(in[2])) - max(y0, E(0))) * (min(x1, E(in[3])) - max(x0, E(0)));
+}
+
+} // namespace
+
+void lowerPool2d(LowerContext &ctx) {
+  const Node &node = ctx.node();
+  const auto &a = node.as<Pool2dAttrs>();
+  bool isMax = node.op == OpKind::MaxPool2d;
+  const Shape &in = ctx.graph().inputOf(node).shape;
+  const Shape &out = ctx.graph().outputOf(node).shape;
+  int x = ctx.valueBuffer("in", node.inputs[0], in);
+  int y = ctx.outputBuffer(out);
+
+  E p = var("p"), n = floorDiv(p, out[1]), c = mod(p, out[1]);
+  E oy = var("oy"), ox = var("ox"), ky = var("ky"), kx = var("kx");
+  E y0 = oy * E(a.stride.h) - E(a.padding.h), x0 = ox * E(a.stride.w) - E(a.padding.w);
+  E iy = y0 + ky * E(a.dilation.h), ix = x0 + kx * E(a.dilation.w);
+  E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
+  float fill = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
+  E cell = guardedLoad(x, {n, c, iy, ix}, inside, fill);
+  E update = isMax ? max(local("acc"), cell) : local("acc") + cell;
+  E result = isMax ? local("acc") : local("acc") / cast(avgDivisor(a, in, y0, x0));
+
+  std::vector<E> at{n, c, oy, ox};
+  std::vector<StmtRef> rows;
+  for (auto [r0, r1] :
+       windowRegions(out[2], in[2], a.stride.h, a.padding.h, a.dilation.h * (a.kernel.h - 1))) {
+    std::vector<StmtRef> columns;
+    for (auto [c0, c1] :
+         windowRegions(out[3], in[3], a.stride.w, a.padding.w, a.dilation.w * (a.kernel.w - 1)))
+      columns.push_back(forLoop(
+          "ox", c0, c1, LoopKind::Vector,
+          {let("acc", f32(fill)),
+           forLoop("ky", 0, a.kernel.h, LoopKind::Unrolled,
+                   {forLoop("kx", 0, a.kernel.w, LoopKind::Unrolled, {assign("acc", update)})}),
+           store(y, at, ctx.epilogue(result, at))}));
+    rows.push_back(forLoop("oy", r0, r1, LoopKind::Serial, columns));
+  }
+  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, rows),
+             double(numElements(out)) * double(a.kernel.h * a.kernel.w));
+}
+
+void lowerAdaptiveAvgPool2d(LowerContext &ctx) {
+  const Node &node = ctx.node();
+  const Shape &in = ctx.graph().inputOf(node).shape;
+  const Shape &out = ctx.graph().outputOf(node).shape;
+  int x = ctx.valueBuffer("in", node.inputs[0], in);
+  int y = ctx.outputBuffer(out);
+
+  // Bin i covers [floor(i*in/out), ceil((i+1)*in/out)); loop over the widest
+  // bin with a guard for the narrower ones.
+  auto widest = [](int64_t inSize, int64_t outSize) {
+    int64_t w = 0;
+    for (int64_t i = 0; i < outSize; ++i)
+      w = std::max(w, ((i + 1) * inSize + outSize - 1) / outSize - (i * inSize) / outSize);
+    return w;
+  };
+  E p = var("p"), n = floorDiv(p, out[1]), c = mod(p, out[1]);
+  E oy = var("oy"), ox = var("ox"), ky = var("ky"), kx = var("kx");
+  E y0 = floorDiv(oy * E(in[2]), out[2]),
+    y1 = floorDiv((oy + E(1)) * E(in[2]) + E(out[2] - 1), out[2]);
+  E x0 = floorDiv(ox * E(in[3]), out[3]),
+    x1 = floorDiv((ox + E(1)) * E(in[3]) + E(out[3] - 1), out[3]);
+  E cell = guardedLoad(x, {n, c, y0 + ky, x0 + kx}, y0 + ky < y1 && x0 + kx < x1, 0.0f);
+  std::vector<E> at{n, c, oy, ox};
+  E mean = local("acc") / cast((y1 - y0) * (x1 - x0));
+  int64_t bh = widest(in[2], out[2]), bw = widest(in[3], out[3]);
+  LoopKind window = bh * bw <= 64 ? LoopKind::Unrolled : LoopKind::Serial;
+  StmtRef body = forLoop(
+      "oy", 0, out[2], LoopKind::Serial,
+      {forLoop("ox", 0, out[3], LoopKind::Vector,
+               {let("acc", f32(0)),
+                forLoop("ky", 0, bh, window,
+                        {forLoop("kx", 0, bw, window, {assign("acc", local("acc") + cell)})}),
+                store(y, at, ctx.epilogue(mean, at))})});
+  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, {body}), double(numElements(in)));
+}
+
+} // namespace lgc

@@ -1,0 +1,102 @@
+//===- runtime/Executor.cpp - running a compiled Program ------------------===//
+//
+// The executor owns the activation arena (one 64-byte aligned block, zeroed
+// once) and a thread pool. Running a step resolves each of its BufferRefs to
+// a pointer (the caller's inputs and outputs, the program's weights, or an
+// offset into the arena) in a reused argument array, then splits the step's
+// parallel loop over the pool; steps run strictly in order.
+//
+//===----------------------------------------------------------------------===//
+#include "runtime/Executor.h"
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <cstring>
+#include <new>
+
+namespace lgc {
+namespace {
+
+constexpr size_t kArenaAlign = 64;
+
+/// What the pool's trampoline needs to call one kernel.
+struct KernelCall {
+  KernelFn fn;
+  float *const *args;
+};
+
+void callKernel(void *ctx, int64_t begin, int64_t end) {
+  const KernelCall *call = static_cast<const KernelCall *>(ctx);
+  call->fn(call->args, begin, end);
+}
+
+size_t maxArgs(const Program &program) {
+  size_t most = 0;
+  for (const Step &step : program.steps) most = std::max(most, step.args.size());
+  return most;
+}
+
+/// A zeroed, 64-byte aligned block of `bytes` (rounded up), or null for 0.
+char *allocateArena(int64_t bytes) {
+  if (bytes <= 0) return nullptr;
+  size_t size = (static_cast<size_t>(bytes) + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
+  void *p = std::aligned_alloc(kArenaAlign, size);
+  if (!p) throw std::bad_alloc();
+  std::memset(p, 0, size);
+  return static_cast<char *>(p);
+}
+
+[[maybe_unused]] bool buffersFitArena(const Program &program) {
+  return std::all_of(program.buffers.begin(), program.buffers.end(), [&](const ArenaBuffer &b) {
+    return b.offset >= 0 && b.offset % 64 == 0 && b.offset + b.bytes <= program.arenaBytes;
+  });
+}
+
+} // namespace
+
+Executor::Executor(const Program &program, int threads)
+    : program_(program), pool_(threads), arena_(allocateArena(program.arenaBytes)),
+      args_(maxArgs(program), nullptr) {
+  assert(buffersFitArena(program) && "every arena buffer lies inside the arena");
+}
+
+void Executor::runStep(size_t i, const float *const *inputs, float *const *outputs) {
+  const Step &step = program_.steps[i];
+  for (size_t a = 0; a < step.args.size(); ++a) {
+    const BufferRef &ref = step.args[a];
+    switch (ref.kind) {
+    case BufferKind::Input:
+      args_[a] = const_cast<float *>(inputs[ref.index]);
+      break;
+    case BufferKind::Output:
+      args_[a] = outputs[ref.index];
+      break;
+    case BufferKind::Weight:
+      args_[a] = const_cast<float *>(program_.weights[ref.index].data.data());
+      break;
+    case BufferKind::Arena:
+      args_[a] = reinterpret_cast<float *>(arena_.get() + program_.buffers[ref.index].offset);
+      break;
+    }
+  }
+  KernelCall call{step.fn, args_.data()};
+  pool_.parallelFor(step.parallelExtent, callKernel, &call);
+}
+
+void Executor::run(const float *const *inputs, float *const *outputs) {
+  for (size_t i = 0; i < program_.steps.size(); ++i) runStep(i, inputs, outputs);
+}
+
+void Executor::runProfiled(const float *const *inputs, float *const *outputs,
+                           std::vector<double> &stepSeconds) {
+  using Clock = std::chrono::steady_clock;
+  stepSeconds.resize(program_.steps.size(), 0.0);
+  for (size_t i = 0; i < program_.steps.size(); ++i) {
+    Clock::time_point start = Clock::now();
+    runStep(i, inputs, outputs);
+    stepSeconds[i] += std::chrono::duration<double>(Clock::now() - start).count();
+  }
+}
+
+} // namespace lgc

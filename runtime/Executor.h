@@ -1,0 +1,48 @@
+//===- runtime/Executor.h - running a compiled Program ----------*- C++ -*-===//
+//
+// Runs a Program's steps in order over one activation arena, each kernel's
+// parallel loop split over the thread pool. Used by `lgc run`, `lgc bench`
+// and ahead-of-time programs.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "runtime/Program.h"
+#include "runtime/ThreadPool.h"
+
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+namespace lgc {
+
+class Executor {
+public:
+  /// `program` must outlive the executor. `threads` >= 1.
+  Executor(const Program &program, int threads);
+
+  /// Runs every step. `inputs` and `outputs` hold one pointer per model input
+  /// and output, in model order, each to a buffer of that tensor's shape.
+  void run(const float *const *inputs, float *const *outputs);
+
+  /// As run, and adds each step's wall time in seconds to `stepSeconds`
+  /// (resized to the number of steps).
+  void runProfiled(const float *const *inputs, float *const *outputs,
+                   std::vector<double> &stepSeconds);
+
+  int64_t arenaBytes() const { return program_.arenaBytes; }
+
+private:
+  void runStep(size_t i, const float *const *inputs, float *const *outputs);
+
+  struct FreeDeleter {
+    void operator()(void *p) const { std::free(p); }
+  };
+
+  const Program &program_;
+  ThreadPool pool_;
+  std::unique_ptr<char, FreeDeleter> arena_; ///< 64-byte aligned; null when empty.
+  std::vector<float *> args_;
+};
+
+} // namespace lgc

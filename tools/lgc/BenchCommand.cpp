@@ -1,0 +1,139 @@
+//===- tools/lgc/BenchCommand.cpp - lgc bench -----------------------------===//
+//
+// Compile time (YAML to callable code, split into its stages), then latency
+// over repeated runs after one warm-up run: median and minimum, GFLOP/s at the
+// median, the activation arena's size. --profile adds a per-layer table;
+// --json prints one JSON object instead of text.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/ir/ParamInit.h"
+#include "compiler/passes/Pipeline.h"
+#include "tools/lgc/Commands.h"
+#include "tools/lgc/Compile.h"
+#include "tools/lgc/ModelIO.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace lgc {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msBetween(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+/// Runs until `repeat` runs are done (or, when 0, at least 10 runs and 1 s).
+std::vector<double> timeRuns(Executor &executor, const Program &program, const TensorMap &inputs,
+                             TensorMap &outputs, int repeat) {
+  runOnce(executor, program, inputs, outputs); // warm-up: page in weights, wake threads
+  std::vector<double> times;
+  auto begin = Clock::now();
+  while (repeat > 0 ? static_cast<int>(times.size()) < repeat
+                    : times.size() < 10 || msBetween(begin, Clock::now()) < 1000.0) {
+    auto t0 = Clock::now();
+    runOnce(executor, program, inputs, outputs);
+    times.push_back(msBetween(t0, Clock::now()));
+  }
+  return times;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// Per-step mean times over `runs` profiled runs.
+std::vector<double> profileSteps(Executor &executor, const Program &program,
+                                 const TensorMap &inputs, TensorMap &outputs, size_t runs) {
+  std::vector<const float *> in;
+  for (const std::string &name : program.inputNames) in.push_back(inputs.at(name).data.data());
+  std::vector<float *> out;
+  for (const std::string &name : program.outputNames) out.push_back(outputs.at(name).data.data());
+  std::vector<double> seconds(program.steps.size(), 0.0);
+  for (size_t r = 0; r < runs; ++r) executor.runProfiled(in.data(), out.data(), seconds);
+  for (double &s : seconds) s /= double(runs);
+  return seconds;
+}
+
+void printProfile(const Program &program, const std::vector<double> &seconds) {
+  double total = 0;
+  for (double s : seconds) total += s;
+  std::printf("\n%-28s %10s %10s %7s\n", "layer", "ms", "GFLOP/s", "share");
+  for (size_t i = 0; i < seconds.size(); ++i) {
+    const Step &step = program.steps[i];
+    double gflops = seconds[i] > 0 ? step.flops / seconds[i] * 1e-9 : 0;
+    std::printf("%-28s %10.4f %10.1f %6.1f%%\n", step.name.c_str(), seconds[i] * 1e3, gflops,
+                100.0 * seconds[i] / total);
+  }
+}
+
+} // namespace
+
+int runBench(const BenchOptions &options) {
+  auto start = Clock::now();
+  PipelineOptions pipeline;
+  pipeline.batch = options.batch;
+  Expected<Graph> graph = buildGraph(options.model, pipeline);
+  if (!graph) return report(graph.takeError());
+  Expected<WeightMap> weights = bindWeights(*graph, options.weights, options.seed);
+  if (!weights) return report(weights.takeError());
+  auto frontEnd = Clock::now();
+  Expected<std::unique_ptr<CompiledModel>> model = compileForHost(*graph, *weights);
+  if (!model) return report(model.takeError());
+  double compileMs = msBetween(start, Clock::now());
+  const Program &program = (*model)->program();
+  const CompileTimings &stages = (*model)->timings();
+
+  Expected<TensorMap> inputs = loadInputs(*graph, {}, options.seed);
+  if (!inputs) return report(inputs.takeError());
+  TensorMap outputs = allocateOutputs(program);
+  int threads = threadCount(options.threads);
+  Executor executor(program, threads);
+  std::vector<double> times = timeRuns(executor, program, *inputs, outputs, options.repeat);
+  double flops = 0;
+  for (const Step &s : program.steps) flops += s.flops;
+  double med = median(times), best = *std::min_element(times.begin(), times.end());
+  int64_t batch = program.inputShapes.empty() ? 1 : program.inputShapes[0][0];
+
+  if (options.json) {
+    nlohmann::ordered_json j;
+    j["model"] = graph->name;
+    j["compile_ms"] = compileMs;
+    j["compile_stages_ms"] = {{"front_end", msBetween(start, frontEnd)},
+                              {"lower", stages.lower},
+                              {"llvm_optimize", stages.optimize},
+                              {"codegen", stages.codegen}};
+    j["cached"] = false;
+    j["median_ms"] = med;
+    j["min_ms"] = best;
+    j["runs"] = times.size();
+    j["threads"] = threads;
+    j["batch"] = batch;
+    j["gflops"] = flops / (med * 1e-3) * 1e-9;
+    j["arena_bytes"] = program.arenaBytes;
+    std::cout << j.dump() << "\n";
+  } else {
+    std::printf("model %s: %zu kernels, batch %lld, %d threads\n", graph->name.c_str(),
+                program.steps.size(), static_cast<long long>(batch), threads);
+    std::printf(
+        "compile   %.1f ms (front end %.1f, lower %.1f, LLVM optimise %.1f, codegen %.1f)\n",
+        compileMs, msBetween(start, frontEnd), stages.lower, stages.optimize, stages.codegen);
+    std::printf("latency   median %.4f ms, min %.4f ms over %zu runs\n", med, best, times.size());
+    std::printf("speed     %.2f GFLOP/s at the median (%.3f GFLOP per run)\n",
+                flops / (med * 1e-3) * 1e-9, flops * 1e-9);
+    std::printf("arena     %lld bytes\n", static_cast<long long>(program.arenaBytes));
+  }
+  if (options.profile)
+    printProfile(program, profileSteps(executor, program, *inputs, outputs,
+                                       std::max<size_t>(3, times.size() / 2)));
+  return kExitOk;
+}
+
+} // namespace lgc
