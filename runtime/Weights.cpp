@@ -41,13 +41,23 @@ Expected<Tensor> loadParam(const SafetensorsFile &file, const ParamSpec &spec) {
   return file.readF32(*entry);
 }
 
+/// PyTorch's BatchNorm keeps a training counter, `<layer>.num_batches_tracked`,
+/// in every state_dict; inference never reads it, so it is no news.
+bool isBatchCounter(const std::string &name, const std::set<std::string> &used) {
+  const std::string suffix = ".num_batches_tracked";
+  if (name.size() <= suffix.size() ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix))
+    return false;
+  return used.count(name.substr(0, name.size() - suffix.size()) + ".running_var") > 0;
+}
+
 /// One warning line per tensor in the file that no spec names.
 void warnUnused(const SafetensorsFile &file, const std::vector<ParamSpec> &specs,
                 std::vector<std::string> &warnings) {
   std::set<std::string> used;
   for (const ParamSpec &spec : specs) used.insert(spec.name);
   for (const SafetensorsEntry &entry : file.entries())
-    if (!used.count(entry.name))
+    if (!used.count(entry.name) && !isBatchCounter(entry.name, used))
       warnings.push_back(file.path() + ": warning: tensor '" + entry.name +
                          "' is not used by the model");
 }

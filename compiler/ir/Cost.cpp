@@ -3,15 +3,16 @@
 
 namespace lgc {
 
-int64_t macCount(const Graph &graph, const Node &node) {
+double macCount(const Graph &graph, const Node &node) {
   const Shape &out = graph.outputOf(node).shape;
   switch (node.op) {
   case OpKind::Conv2d: {
     const auto &a = node.as<Conv2dAttrs>();
-    return numElements(out) * (a.inChannels / a.groups) * a.kernel.h * a.kernel.w;
+    return double(numElements(out)) * double(a.inChannels / a.groups) * double(a.kernel.h) *
+           double(a.kernel.w);
   }
   case OpKind::Linear:
-    return numElements(out) * node.as<LinearAttrs>().inFeatures;
+    return double(numElements(out)) * double(node.as<LinearAttrs>().inFeatures);
   default:
     return 0;
   }

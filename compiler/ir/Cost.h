@@ -10,8 +10,9 @@
 
 namespace lgc {
 
-/// Multiply-accumulates of Conv2d and Linear layers (0 for other ops).
-int64_t macCount(const Graph &graph, const Node &node);
+/// Multiply-accumulates of Conv2d and Linear layers (0 for other ops). A
+/// double: legal (if absurd) models overflow int64; counts up to 2^53 are exact.
+double macCount(const Graph &graph, const Node &node);
 
 /// Elements in all of the node's parameters.
 int64_t paramCount(const Node &node);

@@ -100,16 +100,43 @@ E activation(OpKind op, const Attrs &attrs, E x) {
   }
 }
 
-std::vector<std::pair<int64_t, int64_t>>
-windowRegions(int64_t outSize, int64_t inSize, int64_t stride, int64_t padBegin, int64_t span) {
-  int64_t lo = std::clamp<int64_t>((padBegin + stride - 1) / stride, 0, outSize);
-  int64_t hi = std::clamp<int64_t>(floorDiv(inSize - 1 + padBegin - span, stride) + 1, 0, outSize);
-  if (hi <= lo) return {{0, outSize}};
-  std::vector<std::pair<int64_t, int64_t>> regions;
-  for (auto r :
-       {std::make_pair(int64_t(0), lo), std::make_pair(lo, hi), std::make_pair(hi, outSize)})
-    if (r.first < r.second) regions.push_back(r);
-  return regions;
+namespace {
+
+/// [lo, hi): the outputs whose whole window lies inside the input.
+std::pair<int64_t, int64_t> interiorRange(const WindowAxisSpec &a) {
+  int64_t lo = std::clamp<int64_t>((a.padBegin + a.stride - 1) / a.stride, 0, a.out);
+  int64_t span = a.dilation * (a.kernel - 1);
+  int64_t hi = std::clamp<int64_t>(floorDiv(a.in - 1 + a.padBegin - span, a.stride) + 1, 0, a.out);
+  return {lo, std::max(lo, hi)};
+}
+
+} // namespace
+
+std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns) {
+  auto [r0, r1] = interiorRange(rows);
+  auto [c0, c1] = interiorRange(columns);
+  if (r0 == r1 || c0 == c1) return {{0, rows.out, 0, columns.out, false}};
+  std::vector<Tile> tiles{{0, r0, 0, columns.out, false},
+                          {r0, r1, 0, c0, false},
+                          {r0, r1, c0, c1, true},
+                          {r0, r1, c1, columns.out, false},
+                          {r1, rows.out, 0, columns.out, false}};
+  tiles.erase(std::remove_if(tiles.begin(), tiles.end(),
+                             [](const Tile &t) { return t.y0 == t.y1 || t.x0 == t.x1; }),
+              tiles.end());
+  return tiles;
+}
+
+std::pair<int64_t, int64_t> liveTaps(const WindowAxisSpec &a, int64_t o0, int64_t o1) {
+  // Tap k reads o*stride - padBegin + k*dilation; some o in [o0, o1) must put
+  // that in [0, in).
+  int64_t first = -floorDiv(-(a.padBegin - (o1 - 1) * a.stride), a.dilation);
+  int64_t last = floorDiv(a.in - 1 - o0 * a.stride + a.padBegin, a.dilation) + 1;
+  return {std::max<int64_t>(first, 0), std::min(last, a.kernel)};
+}
+
+LoopKind windowLoopKind(const Tile &tile, int64_t taps) {
+  return tile.interior || taps <= 9 ? LoopKind::Unrolled : LoopKind::Serial;
 }
 
 Shape rowsView(const Shape &shape) {

@@ -53,10 +53,30 @@ private:
 /// A standalone activation (or a fused one) applied to `x`.
 loop::E activation(OpKind op, const Attrs &attrs, loop::E x);
 
-/// Output positions [begin, end) of one window axis, split into border and
-/// interior ranges: in the interior every tap is inside the input.
-std::vector<std::pair<int64_t, int64_t>>
-windowRegions(int64_t outSize, int64_t inSize, int64_t stride, int64_t padBegin, int64_t span);
+/// One axis of a sliding window: output size, input size, stride, padding
+/// before, kernel size and dilation.
+struct WindowAxisSpec {
+  int64_t out, in, stride, padBegin, kernel, dilation;
+};
+
+/// A rectangle of output positions; in an interior tile every tap of every
+/// window is inside the input.
+struct Tile {
+  int64_t y0, y1, x0, x1;
+  bool interior;
+};
+
+/// The output plane cut into at most five tiles: the top and bottom border
+/// rows, and the middle rows' left border, interior and right border.
+std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns);
+
+/// The taps [first, last) of one window axis that can land inside the input
+/// for some output in [o0, o1). The others read only padding: skipped.
+std::pair<int64_t, int64_t> liveTaps(const WindowAxisSpec &axis, int64_t o0, int64_t o1);
+
+/// Unroll a window of `taps` in this tile? Always in the interior, where the
+/// time goes; at the borders only small windows, to keep compile time down.
+loop::LoopKind windowLoopKind(const Tile &tile, int64_t taps);
 
 // One function per op family; each appends one kernel for ctx.node().
 void lowerConv2d(LowerContext &ctx);

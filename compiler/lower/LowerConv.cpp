@@ -1,9 +1,11 @@
 //===- compiler/lower/LowerConv.cpp - Conv2d to loops ---------------------===//
 //
 // Direct convolution in NCHW: threads split the (image, output channel)
-// pairs, each output row is split into border and interior ranges (the
+// pairs, the output plane is cut into border and interior tiles (the
 // interior reads no padding, so its loads carry no guard), output columns are
-// SIMD lanes, and the kernel window is unrolled. `flip` rotates the weights
+// SIMD lanes, and the kernel window is unrolled (at the borders only when
+// small, to keep compile time down); taps that can only read padding are
+// skipped. `flip` rotates the weights
 // once at compile time, so the loops are always cross-correlation.
 //
 //===----------------------------------------------------------------------===//
@@ -52,26 +54,24 @@ void lowerConv2d(LowerContext &ctx) {
   E tap = fma(guardedLoad(x, {n, channel, iy, ix}, inside, 0.0f), load(w, {oc, ic, ky, kx}),
               local("acc"));
 
-  // Statements are simplified in place per region, so each region gets its own.
-  auto window = [&] {
-    return forLoop(
-        "ic", 0, icPerGroup, LoopKind::Serial,
-        {forLoop("ky", 0, a.kernel.h, LoopKind::Unrolled,
-                 {forLoop("kx", 0, a.kernel.w, LoopKind::Unrolled, {assign("acc", tap)})})});
-  };
   std::vector<E> at{n, oc, oy, ox};
-  std::vector<StmtRef> rows;
-  for (auto [y0, y1] :
-       windowRegions(out[2], in[2], a.stride.h, a.padBegin.h, a.dilation.h * (a.kernel.h - 1))) {
-    std::vector<StmtRef> columns;
-    for (auto [x0, x1] :
-         windowRegions(out[3], in[3], a.stride.w, a.padBegin.w, a.dilation.w * (a.kernel.w - 1)))
-      columns.push_back(forLoop("ox", x0, x1, LoopKind::Vector,
-                                {let("acc", b >= 0 ? load(b, {oc}) : f32(0)), window(),
-                                 store(y, at, ctx.epilogue(local("acc"), at))}));
-    rows.push_back(forLoop("oy", y0, y1, LoopKind::Serial, columns));
+  std::vector<StmtRef> tiles;
+  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h};
+  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w};
+  for (const Tile &t : windowTiles(rows, columns)) {
+    // Statements are simplified in place per tile, so each tile gets its own.
+    auto [ky0, ky1] = liveTaps(rows, t.y0, t.y1);
+    auto [kx0, kx1] = liveTaps(columns, t.x0, t.x1);
+    LoopKind taps = windowLoopKind(t, (ky1 - ky0) * (kx1 - kx0));
+    StmtRef window = forLoop(
+        "ic", 0, icPerGroup, LoopKind::Serial,
+        {forLoop("ky", ky0, ky1, taps, {forLoop("kx", kx0, kx1, taps, {assign("acc", tap)})})});
+    tiles.push_back(forLoop("oy", t.y0, t.y1, LoopKind::Serial,
+                            {forLoop("ox", t.x0, t.x1, LoopKind::Vector,
+                                     {let("acc", b >= 0 ? load(b, {oc}) : f32(0)), window,
+                                      store(y, at, ctx.epilogue(local("acc"), at))})}));
   }
-  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, rows),
+  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
              2.0 * double(macCount(ctx.graph(), node)));
 }
 

@@ -1,7 +1,7 @@
 //===- compiler/lower/LowerPool.cpp - pooling to loops --------------------===//
 //
 // MaxPool2d and AvgPool2d: threads split the (image, channel) planes, rows are
-// split into border and interior ranges, columns are SIMD lanes, the window
+// cut into border and interior tiles, columns are SIMD lanes, the window
 // is unrolled. Padded cells never win a max (they read as -inf); the average's
 // divisor follows PyTorch: the window clipped to the padded input (count
 // include pad), to the input itself, or divisor_override. In the interior
@@ -49,21 +49,23 @@ void lowerPool2d(LowerContext &ctx) {
   E result = isMax ? local("acc") : local("acc") / cast(avgDivisor(a, in, y0, x0));
 
   std::vector<E> at{n, c, oy, ox};
-  std::vector<StmtRef> rows;
-  for (auto [r0, r1] :
-       windowRegions(out[2], in[2], a.stride.h, a.padding.h, a.dilation.h * (a.kernel.h - 1))) {
-    std::vector<StmtRef> columns;
-    for (auto [c0, c1] :
-         windowRegions(out[3], in[3], a.stride.w, a.padding.w, a.dilation.w * (a.kernel.w - 1)))
-      columns.push_back(forLoop(
-          "ox", c0, c1, LoopKind::Vector,
-          {let("acc", f32(fill)),
-           forLoop("ky", 0, a.kernel.h, LoopKind::Unrolled,
-                   {forLoop("kx", 0, a.kernel.w, LoopKind::Unrolled, {assign("acc", update)})}),
-           store(y, at, ctx.epilogue(result, at))}));
-    rows.push_back(forLoop("oy", r0, r1, LoopKind::Serial, columns));
+  std::vector<StmtRef> tiles;
+  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padding.h, a.kernel.h, a.dilation.h};
+  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padding.w, a.kernel.w, a.dilation.w};
+  for (const Tile &t : windowTiles(rows, columns)) {
+    // Taps that only ever read padding neither win a max nor add to a sum.
+    auto [ky0, ky1] = liveTaps(rows, t.y0, t.y1);
+    auto [kx0, kx1] = liveTaps(columns, t.x0, t.x1);
+    LoopKind taps = windowLoopKind(t, (ky1 - ky0) * (kx1 - kx0));
+    tiles.push_back(
+        forLoop("oy", t.y0, t.y1, LoopKind::Serial,
+                {forLoop("ox", t.x0, t.x1, LoopKind::Vector,
+                         {let("acc", f32(fill)),
+                          forLoop("ky", ky0, ky1, taps,
+                                  {forLoop("kx", kx0, kx1, taps, {assign("acc", update)})}),
+                          store(y, at, ctx.epilogue(result, at))})}));
   }
-  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, rows),
+  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
              double(numElements(out)) * double(a.kernel.h * a.kernel.w));
 }
 

@@ -8,6 +8,7 @@
 #include "compiler/passes/Pipeline.h"
 #include "tools/lgc/Commands.h"
 
+#include <cstdio>
 #include <iostream>
 
 namespace lgc {
@@ -21,6 +22,14 @@ std::string withCommas(int64_t v) {
     out += digits[i];
   }
   return out;
+}
+
+/// Exact with commas while a double holds it exactly, else "1.23e+20".
+std::string countText(double v) {
+  if (v < 9007199254740992.0) return withCommas(static_cast<int64_t>(v));
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
 }
 
 /// A table whose columns are as wide as their widest cell; numeric columns
@@ -64,16 +73,18 @@ int runCheck(const CheckOptions &options) {
 
   Table table({false, false, false, true, true});
   table.row({"layer", "op", "output shape", "params", "MACs"});
-  int64_t totalParams = 0, totalMacs = 0;
+  int64_t totalParams = 0;
+  double totalMacs = 0;
   for (const Node &n : graph->nodes) {
-    int64_t params = paramCount(n), macs = macCount(*graph, n);
+    int64_t params = paramCount(n);
+    double macs = macCount(*graph, n);
     totalParams += params;
     totalMacs += macs;
     table.row({n.name, std::string(opName(n.op)), formatShape(graph->outputOf(n).shape),
-               params ? withCommas(params) : "-", macs ? withCommas(macs) : "-"});
+               params ? withCommas(params) : "-", macs ? countText(macs) : "-"});
   }
   table.row({"total", std::to_string(graph->nodes.size()) + " layers", "", withCommas(totalParams),
-             withCommas(totalMacs)});
+             countText(totalMacs)});
   table.print(std::cout);
 
   std::cout << "\n";

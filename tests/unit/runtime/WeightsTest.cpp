@@ -109,6 +109,21 @@ TEST_F(WeightsTest, WarnsAboutUnusedTensorsInFileOrder) {
                       }));
 }
 
+TEST_F(WeightsTest, BatchNormCounterOfAModelLayerIsNotReported) {
+  // PyTorch state_dicts carry `<bn>.num_batches_tracked`; inference never reads it.
+  std::string p = writeFile("w.safetensors", safetensors({
+                                                 {"bn.running_var", "F32", {1}, {1}},
+                                                 {"bn.num_batches_tracked", "I64", {}, {0, 0}},
+                                                 {"other.num_batches_tracked", "I64", {}, {0, 0}},
+                                             }));
+  std::vector<std::string> warnings;
+  Expected<WeightMap> w = loadWeights({{"bn.running_var", {1}, 0, 1}}, p, warnings);
+  ASSERT_TRUE(w) << w.error().str();
+  EXPECT_EQ(warnings,
+            (std::vector<std::string>{
+                p + ": warning: tensor 'other.num_batches_tracked' is not used by the model"}));
+}
+
 TEST_F(WeightsTest, MissingTensor) {
   std::vector<ParamSpec> specs = {{"conv1.weight", {64, 3, 11, 11}, -1, 1}};
   std::string p = writeFile("w.safetensors", safetensors({{"conv2.weight", "F32", {1}, {1}}}));
