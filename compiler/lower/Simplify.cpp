@@ -20,6 +20,7 @@ namespace {
 
 struct Range {
   int64_t lo = 0, hi = 0;
+  bool lanes = false; ///< A vector loop's variable: one value per lane.
 };
 
 using Env = std::map<std::string, Range>;
@@ -92,13 +93,16 @@ std::optional<Linear> Simplifier::linear(const ExprRef &e) {
 }
 
 E Simplifier::rebuild(const Linear &l) {
-  E out;
+  // A leading negative term reads better after the constant: 10 - ox*4.
+  bool constantFirst = l.constant > 0 && !l.terms.empty() && l.terms.front().second < 0;
+  E out = constantFirst ? E(l.constant) : E();
   for (const auto &[atom, c] : l.terms) {
     if (c == 0) continue;
     E term = c == 1 || c == -1 ? E(atom) : E(atom) * E(c < 0 ? -c : c);
     out = !out ? (c < 0 ? E(int64_t(0)) - term : term) : (c < 0 ? out - term : out + term);
   }
   if (!out) return E(l.constant);
+  if (constantFirst) return out;
   return l.constant < 0 ? out - E(-l.constant) : out + E(l.constant);
 }
 
@@ -173,6 +177,14 @@ E Simplifier::simplifyLoad(const Expr &e) {
 
 E Simplifier::simplify(const ExprRef &e) {
   switch (e->kind) {
+  case ExprKind::Var: {
+    // A loop of one iteration: its variable is a constant (but a vector
+    // loop's variable differs per lane).
+    auto it = env_.find(e->name);
+    if (it != env_.end() && it->second.lo == it->second.hi && !it->second.lanes)
+      return E(it->second.lo);
+    return e;
+  }
   case ExprKind::Binary:
     return simplifyBinary(*e, simplify(e->operands[0]), simplify(e->operands[1]));
   case ExprKind::Select:
@@ -198,7 +210,7 @@ void simplifyStmt(Stmt &s, Env &env) {
     for (StmtRef &c : s.body) simplifyStmt(*c, env);
     return;
   case StmtKind::For: {
-    env[s.name] = Range{s.begin, s.end - 1};
+    env[s.name] = Range{s.begin, s.end - 1, s.loop == LoopKind::Vector};
     for (StmtRef &c : s.body) simplifyStmt(*c, env);
     env.erase(s.name);
     return;
