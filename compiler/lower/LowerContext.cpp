@@ -4,6 +4,7 @@
 #include "compiler/lower/Simplify.h"
 
 #include <algorithm>
+#include <array>
 
 namespace lgc {
 
@@ -110,33 +111,46 @@ std::pair<int64_t, int64_t> interiorRange(const WindowAxisSpec &a) {
   return {lo, std::max(lo, hi)};
 }
 
-} // namespace
-
-std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns) {
-  auto [r0, r1] = interiorRange(rows);
-  auto [c0, c1] = interiorRange(columns);
-  if (r0 == r1 || c0 == c1) return {{0, rows.out, 0, columns.out, false}};
-  std::vector<Tile> tiles{{0, r0, 0, columns.out, false},
-                          {r0, r1, 0, c0, false},
-                          {r0, r1, c0, c1, true},
-                          {r0, r1, c1, columns.out, false},
-                          {r1, rows.out, 0, columns.out, false}};
-  tiles.erase(std::remove_if(tiles.begin(), tiles.end(),
-                             [](const Tile &t) { return t.y0 == t.y1 || t.x0 == t.x1; }),
-              tiles.end());
-  return tiles;
-}
-
+/// The taps [first, last) of one window axis that can land inside the input
+/// for some output in [o0, o1): tap k reads o*stride - padBegin + k*dilation.
 std::pair<int64_t, int64_t> liveTaps(const WindowAxisSpec &a, int64_t o0, int64_t o1) {
-  // Tap k reads o*stride - padBegin + k*dilation; some o in [o0, o1) must put
-  // that in [0, in).
   int64_t first = -floorDiv(-(a.padBegin - (o1 - 1) * a.stride), a.dilation);
   int64_t last = floorDiv(a.in - 1 - o0 * a.stride + a.padBegin, a.dilation) + 1;
   return {std::max<int64_t>(first, 0), std::min(last, a.kernel)};
 }
 
-LoopKind windowLoopKind(const Tile &tile, int64_t taps) {
-  return tile.interior || taps <= 9 ? LoopKind::Unrolled : LoopKind::Serial;
+} // namespace
+
+std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns) {
+  auto [r0, r1] = interiorRange(rows);
+  auto [c0, c1] = interiorRange(columns);
+  std::vector<std::array<int64_t, 4>> rects{{0, rows.out, 0, columns.out}};
+  if (r0 < r1 && c0 < c1)
+    rects = {{0, r0, 0, columns.out},
+             {r0, r1, 0, c0},
+             {r0, r1, c0, c1},
+             {r0, r1, c1, columns.out},
+             {r1, rows.out, 0, columns.out}};
+  std::vector<Tile> tiles;
+  for (auto [y0, y1, x0, x1] : rects) {
+    if (y0 == y1 || x0 == x1) continue;
+    auto [ky0, ky1] = liveTaps(rows, y0, y1);
+    auto [kx0, kx1] = liveTaps(columns, x0, x1);
+    tiles.push_back(
+        {y0, y1, x0, x1, y0 == r0 && y1 == r1 && x0 == c0 && x1 == c1, ky0, ky1, kx0, kx1});
+  }
+  return tiles;
+}
+
+StmtRef tileLoops(const Tile &t, std::vector<StmtRef> body) {
+  return forLoop("oy", t.y0, t.y1, LoopKind::Serial,
+                 {forLoop("ox", t.x0, t.x1, LoopKind::Vector, std::move(body))});
+}
+
+StmtRef tapLoops(const Tile &t, std::vector<StmtRef> body) {
+  int64_t taps = (t.ky1 - t.ky0) * (t.kx1 - t.kx0);
+  LoopKind kind = t.interior || taps <= 9 ? LoopKind::Unrolled : LoopKind::Serial;
+  return forLoop("ky", t.ky0, t.ky1, kind, {forLoop("kx", t.kx0, t.kx1, kind, std::move(body))});
 }
 
 Shape rowsView(const Shape &shape) {

@@ -59,24 +59,27 @@ struct WindowAxisSpec {
   int64_t out, in, stride, padBegin, kernel, dilation;
 };
 
-/// A rectangle of output positions; in an interior tile every tap of every
-/// window is inside the input.
+/// A rectangle of output positions [y0, y1) x [x0, x1) and the window taps
+/// [ky0, ky1) x [kx0, kx1) that can land inside the input for some output in
+/// it (the others read only padding: skipped). In an interior tile every tap
+/// of every window is inside the input.
 struct Tile {
   int64_t y0, y1, x0, x1;
   bool interior;
+  int64_t ky0, ky1, kx0, kx1;
 };
 
 /// The output plane cut into at most five tiles: the top and bottom border
 /// rows, and the middle rows' left border, interior and right border.
 std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns);
 
-/// The taps [first, last) of one window axis that can land inside the input
-/// for some output in [o0, o1). The others read only padding: skipped.
-std::pair<int64_t, int64_t> liveTaps(const WindowAxisSpec &axis, int64_t o0, int64_t o1);
+/// `for oy` over the tile's rows, SIMD `for ox` over its columns, around `body`.
+loop::StmtRef tileLoops(const Tile &tile, std::vector<loop::StmtRef> body);
 
-/// Unroll a window of `taps` in this tile? Always in the interior, where the
-/// time goes; at the borders only small windows, to keep compile time down.
-loop::LoopKind windowLoopKind(const Tile &tile, int64_t taps);
+/// `for ky`, `for kx` over the tile's live taps around `body`: unrolled in the
+/// interior, where the time goes, at the borders only when the window is
+/// small, to keep compile time down.
+loop::StmtRef tapLoops(const Tile &tile, std::vector<loop::StmtRef> body);
 
 // One function per op family; each appends one kernel for ctx.node().
 void lowerConv2d(LowerContext &ctx);

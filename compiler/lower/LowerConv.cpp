@@ -56,21 +56,14 @@ void lowerConv2d(LowerContext &ctx) {
 
   std::vector<E> at{n, oc, oy, ox};
   std::vector<StmtRef> tiles;
-  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h};
-  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w};
-  for (const Tile &t : windowTiles(rows, columns)) {
+  for (const Tile &t :
+       windowTiles({out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h},
+                   {out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w}))
     // Statements are simplified in place per tile, so each tile gets its own.
-    auto [ky0, ky1] = liveTaps(rows, t.y0, t.y1);
-    auto [kx0, kx1] = liveTaps(columns, t.x0, t.x1);
-    LoopKind taps = windowLoopKind(t, (ky1 - ky0) * (kx1 - kx0));
-    StmtRef window = forLoop(
-        "ic", 0, icPerGroup, LoopKind::Serial,
-        {forLoop("ky", ky0, ky1, taps, {forLoop("kx", kx0, kx1, taps, {assign("acc", tap)})})});
-    tiles.push_back(forLoop("oy", t.y0, t.y1, LoopKind::Serial,
-                            {forLoop("ox", t.x0, t.x1, LoopKind::Vector,
-                                     {let("acc", b >= 0 ? load(b, {oc}) : f32(0)), window,
-                                      store(y, at, ctx.epilogue(local("acc"), at))})}));
-  }
+    tiles.push_back(tileLoops(
+        t, {let("acc", b >= 0 ? load(b, {oc}) : f32(0)),
+            forLoop("ic", 0, icPerGroup, LoopKind::Serial, {tapLoops(t, {assign("acc", tap)})}),
+            store(y, at, ctx.epilogue(local("acc"), at))}));
   ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
              2.0 * double(macCount(ctx.graph(), node)));
 }

@@ -50,21 +50,12 @@ void lowerPool2d(LowerContext &ctx) {
 
   std::vector<E> at{n, c, oy, ox};
   std::vector<StmtRef> tiles;
-  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padding.h, a.kernel.h, a.dilation.h};
-  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padding.w, a.kernel.w, a.dilation.w};
-  for (const Tile &t : windowTiles(rows, columns)) {
-    // Taps that only ever read padding neither win a max nor add to a sum.
-    auto [ky0, ky1] = liveTaps(rows, t.y0, t.y1);
-    auto [kx0, kx1] = liveTaps(columns, t.x0, t.x1);
-    LoopKind taps = windowLoopKind(t, (ky1 - ky0) * (kx1 - kx0));
-    tiles.push_back(
-        forLoop("oy", t.y0, t.y1, LoopKind::Serial,
-                {forLoop("ox", t.x0, t.x1, LoopKind::Vector,
-                         {let("acc", f32(fill)),
-                          forLoop("ky", ky0, ky1, taps,
-                                  {forLoop("kx", kx0, kx1, taps, {assign("acc", update)})}),
-                          store(y, at, ctx.epilogue(result, at))})}));
-  }
+  // Taps that only ever read padding neither win a max nor add to a sum.
+  for (const Tile &t :
+       windowTiles({out[2], in[2], a.stride.h, a.padding.h, a.kernel.h, a.dilation.h},
+                   {out[3], in[3], a.stride.w, a.padding.w, a.kernel.w, a.dilation.w}))
+    tiles.push_back(tileLoops(t, {let("acc", f32(fill)), tapLoops(t, {assign("acc", update)}),
+                                  store(y, at, ctx.epilogue(result, at))}));
   ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
              double(numElements(out)) * double(a.kernel.h * a.kernel.w));
 }
