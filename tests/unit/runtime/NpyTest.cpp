@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/Npy.h"
 
+#include "tests/unit/runtime/ScratchDirTest.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -22,35 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A fresh directory per test, removed afterwards.
-class NpyTest : public ::testing::Test {
-protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "lgc-npy-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string &name) const { return (dir_ / name).string(); }
-
-  /// Writes `bytes` to the file `name` in the test directory.
-  std::string writeFile(const std::string &name, const std::string &bytes) const {
-    std::string p = path(name);
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p;
-  }
-
-  /// Lists the names in the test directory.
-  std::vector<std::string> listDir() const {
-    std::vector<std::string> names;
-    for (const auto &e : fs::directory_iterator(dir_))
-      names.push_back(e.path().filename().string());
-    return names;
-  }
-
-  fs::path dir_;
-};
+using NpyTest = ScratchDirTest;
 
 std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);

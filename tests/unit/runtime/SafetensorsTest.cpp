@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/Safetensors.h"
 
+#include "tests/unit/runtime/ScratchDirTest.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -19,25 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class SafetensorsTest : public ::testing::Test {
-protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "lgc-st-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string &name) const { return (dir_ / name).string(); }
-
-  std::string writeFile(const std::string &name, const std::string &bytes) const {
-    std::string p = path(name);
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p;
-  }
-
-  fs::path dir_;
-};
+using SafetensorsTest = ScratchDirTest;
 
 std::string le64(uint64_t v) {
   std::string out;

@@ -9,6 +9,8 @@
 #include "runtime/Weights.h"
 #include "runtime/Random.h"
 
+#include "tests/unit/runtime/ScratchDirTest.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,25 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class WeightsTest : public ::testing::Test {
-protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "lgc-weights-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string &name) const { return (dir_ / name).string(); }
-
-  std::string writeFile(const std::string &name, const std::string &bytes) const {
-    std::string p = path(name);
-    std::ofstream(p, std::ios::binary) << bytes;
-    return p;
-  }
-
-  fs::path dir_;
-};
+using WeightsTest = ScratchDirTest;
 
 /// A tensor to put in a test file.
 struct FileTensor {
