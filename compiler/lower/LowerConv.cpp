@@ -50,6 +50,9 @@ constexpr int64_t kColumnBlock = 8;
 /// from full-width register blocks).
 constexpr int64_t kWideRow = 48;
 
+/// Weights of one vector of output channels kept in cache across the rows.
+constexpr int64_t kChunkBytes = 64 << 10;
+
 /// [out, in, kh, kw] (already flipped) as [in, kh, kw, padded], zero past `out`.
 Tensor channelsLast(const Tensor &w, int64_t padded) {
   int64_t outC = w.shape[0], inner = w.shape[1] * w.shape[2] * w.shape[3];
@@ -64,6 +67,15 @@ Tensor zeroPadded(const Tensor &b, int64_t size) {
   Tensor t({size});
   std::copy(b.data.begin(), b.data.end(), t.data.begin());
   return t;
+}
+
+/// Input channels per cache chunk: the largest divisor of in_channels whose
+/// weights for one vector of output channels fit in kChunkBytes.
+int64_t channelChunk(const Conv2dAttrs &a, int64_t lanes) {
+  int64_t perChannel = a.kernel.h * a.kernel.w * lanes * 4;
+  for (int64_t c = a.inChannels; c > 1; --c)
+    if (a.inChannels % c == 0 && c * perChannel <= kChunkBytes) return c;
+  return 1;
 }
 
 /// windowTiles merged into full-width rows: a register block then spans the
@@ -104,11 +116,16 @@ void lowerChannelLanes(LowerContext &ctx) {
   int b = a.bias ? ctx.weightBuffer("bias", zeroPadded(ctx.param("bias"), blocks * lanes)) : -1;
   int y = ctx.outputBuffer(out);
 
+  // Input channels in chunks whose weights stay in cache while every output
+  // row reuses them; partial sums wait in the output between chunks.
+  int64_t chunk = channelChunk(a, lanes), chunks = a.inChannels / chunk;
   E p = var("p"), n = floorDiv(p, blocks), oc = mod(p, blocks) * E(lanes) + var("oc");
-  E oy = var("oy"), ic = var("ic"), ky = var("ky"), kx = var("kx");
+  E oy = var("oy"), kx = var("kx"), ky = var("ky");
+  E icb = chunks > 1 ? var("icb") : E(0), ic = icb * E(chunk) + var("ic");
   E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
   E weight = load(w, {ic, ky, kx, oc});
   E inRange = oc < E(a.outChannels);
+  E firstChunk = icb == E(0), lastChunk = icb == E(chunks - 1);
 
   // One register block of `columns` accumulators starting at column `first`.
   auto block = [&](const Tile &t, E first, int64_t columns) {
@@ -118,14 +135,16 @@ void lowerChannelLanes(LowerContext &ctx) {
       E ox = first + E(c);
       E ix = ox * E(a.stride.w) - E(a.padBegin.w) + kx * E(a.dilation.w);
       E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
-      init.push_back(let(acc, b >= 0 ? load(b, {oc}) : f32(0)));
+      std::vector<E> at{n, oc, oy, ox};
+      E start = b >= 0 ? load(b, {oc}) : f32(0);
+      init.push_back(let(acc, select(firstChunk, start, guardedLoad(y, at, inRange, 0.0f))));
       taps.push_back(
           assign(acc, fma(guardedLoad(x, {n, ic, iy, ix}, inside, 0.0f), weight, local(acc))));
-      std::vector<E> at{n, oc, oy, ox};
-      stores.push_back(store(y, at, ctx.epilogue(local(acc), at, inRange), inRange));
+      E result = select(lastChunk, ctx.epilogue(local(acc), at, inRange), local(acc));
+      stores.push_back(store(y, at, result, inRange));
     }
     std::vector<StmtRef> body = init;
-    body.push_back(forLoop("ic", 0, a.inChannels, LoopKind::Serial, {tapLoops(t, taps)}));
+    body.push_back(forLoop("ic", 0, chunk, LoopKind::Serial, {tapLoops(t, taps)}));
     body.insert(body.end(), stores.begin(), stores.end());
     return forLoop("oc", 0, lanes, LoopKind::Vector, body);
   };
@@ -145,6 +164,7 @@ void lowerChannelLanes(LowerContext &ctx) {
     if (rest > 0) row.push_back(block(t, E(t.x0 + full * kColumnBlock), rest));
     tiles.push_back(forLoop("oy", t.y0, t.y1, LoopKind::Serial, row));
   }
+  if (chunks > 1) tiles = {forLoop("icb", 0, chunks, LoopKind::Serial, tiles)};
   ctx.finish(forLoop("p", 0, out[0] * blocks, LoopKind::Parallel, tiles),
              2.0 * double(macCount(ctx.graph(), node)));
 }
