@@ -12,8 +12,11 @@ packages=(
   libyaml-cpp-dev                    # model files
   nlohmann-json3-dev                 # safetensors headers
   libcli11-dev                       # the lgc command line
+  libstb-dev                         # stb_image: PNG/JPEG/BMP inputs
   libgtest-dev                       # unit tests
 )
+# Optional, not installed here: graphviz (the golden tests render every model's
+# `lgc dump --emit=dot` when `dot` is on PATH, and say they skipped it when not).
 
 missing=()
 for p in "${packages[@]}"; do

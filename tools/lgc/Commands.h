@@ -42,8 +42,11 @@ const std::vector<std::string> &emitLevels();
 struct RunOptions {
   std::string model;
   std::string weights;
-  std::vector<std::string> inputs;  ///< [NAME=]FILE
+  std::vector<std::string> inputs;  ///< [NAME=]FILE (.npy or an image)
   std::vector<std::string> outputs; ///< [NAME=]FILE.npy
+  std::string mean;                 ///< --mean for image inputs: "a" or "a,b,c"; empty: none
+  std::string std;                  ///< --std likewise
+  std::string labels;               ///< --labels FILE: class names for top-5 lines
   int threads = 0;
   int64_t batch = 0;
   uint64_t seed = 0;

@@ -4,10 +4,11 @@
 // (as in MLIR's Toy driver): each runs the stages before it, so the function
 // is one straight line that stops where the requested level is printed.
 // With --print-after-all, the graph after every pass, under a header naming
-// the pass.
+// the pass. `dot` is the `opt` stage printed for Graphviz instead of as text.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/CodeGen.h"
+#include "compiler/ir/DotPrinter.h"
 #include "compiler/ir/ParamInit.h"
 #include "compiler/ir/Printer.h"
 #include "compiler/lower/Lower.h"
@@ -19,10 +20,11 @@
 namespace lgc {
 namespace {
 
-enum class Level { Graph, Opt, Loops, Llvm, Asm };
+enum class Level { Graph, Opt, Dot, Loops, Llvm, Asm };
 
 Level levelOf(const std::string &emit) {
   if (emit == "opt") return Level::Opt;
+  if (emit == "dot") return Level::Dot;
   if (emit == "loops") return Level::Loops;
   if (emit == "llvm") return Level::Llvm;
   if (emit == "asm") return Level::Asm;
@@ -32,7 +34,7 @@ Level levelOf(const std::string &emit) {
 } // namespace
 
 const std::vector<std::string> &emitLevels() {
-  static const std::vector<std::string> levels{"graph", "opt", "loops", "llvm", "asm"};
+  static const std::vector<std::string> levels{"graph", "opt", "dot", "loops", "llvm", "asm"};
   return levels;
 }
 
@@ -56,6 +58,10 @@ int runDump(const DumpOptions &options) {
   if (Error e = optimizeGraph(*graph, weights, pipeline)) return report(e);
   if (level == Level::Opt) {
     if (!options.printAfterAll) std::cout << printGraph(*graph);
+    return kExitOk;
+  }
+  if (level == Level::Dot) {
+    std::cout << printDot(*graph);
     return kExitOk;
   }
 

@@ -88,7 +88,8 @@ int runCli(int argc, char **argv) {
   dumpCmd
       ->add_option("--emit", dump.emit,
                    "Level to print: graph (after shape inference), opt (after the graph "
-                   "passes), loops (Loop IR kernels), llvm (optimised LLVM IR), asm")
+                   "passes), dot (the graph after the passes, for Graphviz), loops (Loop IR "
+                   "kernels), llvm (optimised LLVM IR), asm")
       ->check(CLI::IsMember(emitLevels()))
       ->capture_default_str();
   dumpCmd->add_flag("--print-after-all", dump.printAfterAll,
@@ -101,10 +102,21 @@ int runCli(int argc, char **argv) {
   runCmd->add_option("--weights", run.weights, "Weights (safetensors); default: seeded values");
   runCmd
       ->add_option("--input", run.inputs,
-                   "[NAME=]FILE.npy for a model input (repeatable); default: seeded random")
+                   "[NAME=]FILE.npy or [NAME=]IMAGE for a model input (repeatable). An IMAGE "
+                   "is a PNG, JPEG or BMP file (told by its name, else its first bytes), "
+                   "converted to the input's channels (gray <-> RGB, alpha dropped), resized to "
+                   "its H x W (bilinear, as PyTorch's align_corners=False), scaled to [0, 1], "
+                   "normalised with --mean/--std, and repeated in every batch row; default: "
+                   "seeded random")
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  runCmd->add_option("--mean", run.mean,
+                     "For image inputs: subtract this from each channel after scaling to "
+                     "[0, 1]: one value, or one per channel as 'a,b,c' (default 0)");
+  runCmd->add_option("--std", run.std,
+                     "For image inputs: then divide each channel by this: one value, or one per "
+                     "channel as 'a,b,c' (default 1)");
   runCmd->add_option("--output", run.outputs, "[NAME=]FILE.npy to write an output to (repeatable)")
       ->expected(1)
       ->allow_extra_args(false)
@@ -115,6 +127,8 @@ int runCli(int argc, char **argv) {
   runCmd->add_option("--seed", run.seed, "Seed for default weights and inputs")
       ->check(integerIn(0, UINT64_MAX).description(""))
       ->capture_default_str();
+  runCmd->add_option("--labels", run.labels,
+                     "Class names, one per line, shown in the top-5 lines of 2-D outputs");
   runCmd->add_flag("--reference", run.reference,
                    "Run the plain reference interpreter (the correctness oracle)");
 

@@ -6,7 +6,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sys/stat.h>
+#include <tuple>
 
 namespace lgc {
 
@@ -90,13 +95,19 @@ Expected<WeightMap> bindWeights(const Graph &graph, const std::string &weightsPa
 }
 
 Expected<TensorMap> loadInputs(const Graph &graph, const std::map<std::string, std::string> &files,
-                               uint64_t seed) {
+                               uint64_t seed, const ImageNormalization &norm) {
   TensorMap inputs;
   for (ValueId id : graph.inputs) {
     const Value &v = graph.value(id);
     auto file = files.find(v.name);
     if (file == files.end()) {
       inputs[v.name] = seededUniform(v.shape, -1.0f, 1.0f, seed, "input:" + v.name);
+      continue;
+    }
+    if (tensorFileKind(file->second) == TensorFileKind::Image) {
+      Expected<Tensor> t = readImageTensor(file->second, v.shape, norm);
+      if (!t) return forTensor(t.takeError(), "input '" + v.name + "'");
+      inputs[v.name] = std::move(*t);
       continue;
     }
     Expected<Tensor> t = readNpy(file->second);
@@ -108,6 +119,59 @@ Expected<TensorMap> loadInputs(const Graph &graph, const std::map<std::string, s
     inputs[v.name] = std::move(*t);
   }
   return inputs;
+}
+
+Expected<ImageNormalization> parseNormalization(const std::string &mean, const std::string &std,
+                                                const Graph &graph,
+                                                const std::map<std::string, std::string> &files) {
+  ImageNormalization norm;
+  if (mean.empty() && std.empty()) return norm;
+  for (auto [text, flag, out] :
+       {std::make_tuple(&mean, "--mean", &norm.mean), std::make_tuple(&std, "--std", &norm.std)}) {
+    if (text->empty()) continue;
+    Expected<std::vector<float>> values = parseChannelValues(*text, flag);
+    if (!values) return values.takeError();
+    *out = std::move(*values);
+  }
+  for (float s : norm.std)
+    if (s == 0.0f) return Error::inFile("lgc", "--std '" + std + "': a standard deviation of 0");
+  bool anyImage = false;
+  for (ValueId id : graph.inputs) {
+    const Value &v = graph.value(id);
+    auto file = files.find(v.name);
+    if (file == files.end() || tensorFileKind(file->second) != TensorFileKind::Image) continue;
+    anyImage = true;
+    if (v.shape.size() != 4) continue; // loading the image says what is wrong
+    for (auto [values, flag] :
+         {std::make_pair(&norm.mean, "--mean"), std::make_pair(&norm.std, "--std")})
+      if (values->size() > 1 && static_cast<int64_t>(values->size()) != v.shape[1])
+        return Error::inFile("lgc", std::string(flag) + " has " + std::to_string(values->size()) +
+                                        " values, but input '" + v.name + "' has " +
+                                        std::to_string(v.shape[1]) +
+                                        (v.shape[1] == 1 ? " channel" : " channels") +
+                                        " (give one value or one per channel)");
+  }
+  if (!anyImage)
+    return Error::inFile("lgc", std::string(mean.empty() ? "--std" : "--mean") +
+                                    " applies to image inputs, and no --input is an image");
+  return norm;
+}
+
+Expected<std::vector<std::string>> readLabels(const std::string &path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return Error::inFile(path, "cannot open file: " + std::string(std::strerror(errno)));
+  if (!S_ISREG(st.st_mode)) return Error::inFile(path, "not a regular file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::inFile(path, "cannot open file: " + std::string(std::strerror(errno)));
+  std::vector<std::string> labels;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    labels.push_back(line);
+  }
+  if (in.bad()) return Error::inFile(path, "cannot read file");
+  return labels;
 }
 
 } // namespace lgc

@@ -1,13 +1,15 @@
 //===- tools/lgc/ModelIO.h - weights, inputs and outputs of a run -*- C++ -*-===//
 //
 // What `lgc run` (and later `lgc bench`) needs around the model itself:
-// parameters from a safetensors file or seeded, inputs from .npy files or
-// seeded random, outputs written to .npy files, all matched by name.
+// parameters from a safetensors file or seeded, inputs from .npy files, images
+// (PNG, JPEG, BMP; runtime/Image.h) or seeded random, outputs written to .npy
+// files, all matched by name; class labels for the top-5 lines.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "compiler/interpreter/Interpreter.h"
+#include "runtime/Image.h"
 
 #include <map>
 #include <string>
@@ -27,9 +29,22 @@ Expected<std::map<std::string, std::string>> matchNamedFiles(const std::vector<s
 Expected<WeightMap> bindWeights(const Graph &graph, const std::string &weightsPath, uint64_t seed);
 
 /// The graph's inputs: from the files in `files` (by input name), each checked
-/// against the input's shape; the others seeded uniform in [-1, 1).
+/// against the input's shape; the others seeded uniform in [-1, 1). A file is
+/// an image or a .npy file as tensorFileKind() tells; images are converted to
+/// the input's shape and normalised with `norm`.
 Expected<TensorMap> loadInputs(const Graph &graph, const std::map<std::string, std::string> &files,
-                               uint64_t seed);
+                               uint64_t seed, const ImageNormalization &norm = {});
+
+/// `--mean`/`--std` texts (empty: not given) checked against the image inputs
+/// among `files`: numbers, std not 0, one value or one per channel of each
+/// image input. Errors are command-line errors.
+Expected<ImageNormalization> parseNormalization(const std::string &mean, const std::string &std,
+                                                const Graph &graph,
+                                                const std::map<std::string, std::string> &files);
+
+/// The lines of a label file (one class name per line; a final newline and
+/// `\r` before newlines are not part of a label).
+Expected<std::vector<std::string>> readLabels(const std::string &path);
 
 /// `error` (from reading or writing a tensor file) with its message prefixed
 /// by `tensor`, e.g. "input 'image'", so that it names the tensor (SPEC §6).
