@@ -88,6 +88,40 @@ void Executor::run(const float *const *inputs, float *const *outputs) {
   for (size_t i = 0; i < program_.steps.size(); ++i) runStep(i, inputs, outputs);
 }
 
+namespace {
+
+/// The buffers of named tensors in the program's input and output order.
+struct NamedBuffers {
+  std::vector<const float *> inputs;
+  std::vector<float *> outputs;
+
+  NamedBuffers(const Program &program, const TensorMap &in, TensorMap &out) {
+    for (const std::string &name : program.inputNames) inputs.push_back(in.at(name).data.data());
+    for (const std::string &name : program.outputNames) outputs.push_back(out.at(name).data.data());
+  }
+};
+
+} // namespace
+
+void Executor::run(const TensorMap &inputs, TensorMap &outputs) {
+  NamedBuffers buffers(program_, inputs, outputs);
+  run(buffers.inputs.data(), buffers.outputs.data());
+}
+
+TensorMap Executor::run(const TensorMap &inputs) {
+  TensorMap outputs;
+  for (size_t i = 0; i < program_.outputNames.size(); ++i)
+    outputs[program_.outputNames[i]] = Tensor(program_.outputShapes[i]);
+  run(inputs, outputs);
+  return outputs;
+}
+
+void Executor::runProfiled(const TensorMap &inputs, TensorMap &outputs,
+                           std::vector<double> &stepSeconds) {
+  NamedBuffers buffers(program_, inputs, outputs);
+  runProfiled(buffers.inputs.data(), buffers.outputs.data(), stepSeconds);
+}
+
 void Executor::runProfiled(const float *const *inputs, float *const *outputs,
                            std::vector<double> &stepSeconds) {
   using Clock = std::chrono::steady_clock;

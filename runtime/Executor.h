@@ -30,6 +30,13 @@ public:
   void runProfiled(const float *const *inputs, float *const *outputs,
                    std::vector<double> &stepSeconds);
 
+  /// Runs on named tensors: `inputs` holds every model input by name;
+  /// `outputs` every model output, already of its shape.
+  void run(const TensorMap &inputs, TensorMap &outputs);
+  /// As above, allocating (zeroed) outputs.
+  TensorMap run(const TensorMap &inputs);
+  void runProfiled(const TensorMap &inputs, TensorMap &outputs, std::vector<double> &stepSeconds);
+
   int64_t arenaBytes() const { return program_.arenaBytes; }
 
 private:

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,8 @@ struct Tensor {
 
   int64_t size() const { return static_cast<int64_t>(data.size()); }
 };
+
+/// Tensors by name: a model's inputs or outputs.
+using TensorMap = std::map<std::string, Tensor>;
 
 } // namespace lgc

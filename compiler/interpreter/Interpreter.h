@@ -17,9 +17,6 @@
 
 namespace lgc {
 
-/// Tensors by name (model inputs, or layer outputs).
-using TensorMap = std::map<std::string, Tensor>;
-
 /// Runs `graph` (shapes inferred) on `inputs`, keyed by model input name and
 /// of the inputs' shapes, with every parameter in `weights`. Returns the
 /// graph's outputs keyed by layer name.

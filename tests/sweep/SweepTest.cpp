@@ -1033,15 +1033,6 @@ TensorMap allocateOutputs(const Program &program) {
   return outputs;
 }
 
-void runOnce(Executor &executor, const Program &program, const TensorMap &inputs,
-             TensorMap &outputs) {
-  std::vector<const float *> in;
-  for (const std::string &name : program.inputNames) in.push_back(inputs.at(name).data.data());
-  std::vector<float *> out;
-  for (const std::string &name : program.outputNames) out.push_back(outputs.at(name).data.data());
-  executor.run(in.data(), out.data());
-}
-
 /// "" when `a` and `b` are bit-identical, else where they first differ.
 std::string compareBits(const std::string &name, const std::string &what, const Tensor &a,
                         const Tensor &b) {
@@ -1134,12 +1125,12 @@ std::string checkPacked(const std::string &model, const std::vector<const Config
             two = allocateOutputs(program);
   {
     Executor executor(program, 1);
-    runOnce(executor, program, inputs, one);
-    runOnce(executor, program, inputs, again); // the arena now holds the first run's values
+    executor.run(inputs, one);
+    executor.run(inputs, again); // the arena now holds the first run's values
   }
   {
     Executor executor(program, 2);
-    runOnce(executor, program, inputs, two);
+    executor.run(inputs, two);
   }
   ++stats.models;
   for (const Config *c : configs) {

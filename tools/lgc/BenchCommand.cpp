@@ -29,15 +29,15 @@ double msBetween(Clock::time_point a, Clock::time_point b) {
 }
 
 /// Runs until `repeat` runs are done (or, when 0, at least 10 runs and 1 s).
-std::vector<double> timeRuns(Executor &executor, const Program &program, const TensorMap &inputs,
-                             TensorMap &outputs, int repeat) {
-  runOnce(executor, program, inputs, outputs); // warm-up: page in weights, wake threads
+std::vector<double> timeRuns(Executor &executor, const TensorMap &inputs, TensorMap &outputs,
+                             int repeat) {
+  executor.run(inputs, outputs); // warm-up: page in weights, wake threads
   std::vector<double> times;
   auto begin = Clock::now();
   while (repeat > 0 ? static_cast<int>(times.size()) < repeat
                     : times.size() < 10 || msBetween(begin, Clock::now()) < 1000.0) {
     auto t0 = Clock::now();
-    runOnce(executor, program, inputs, outputs);
+    executor.run(inputs, outputs);
     times.push_back(msBetween(t0, Clock::now()));
   }
   return times;
@@ -52,12 +52,8 @@ double median(std::vector<double> v) {
 /// Per-step mean times over `runs` profiled runs.
 std::vector<double> profileSteps(Executor &executor, const Program &program,
                                  const TensorMap &inputs, TensorMap &outputs, size_t runs) {
-  std::vector<const float *> in;
-  for (const std::string &name : program.inputNames) in.push_back(inputs.at(name).data.data());
-  std::vector<float *> out;
-  for (const std::string &name : program.outputNames) out.push_back(outputs.at(name).data.data());
   std::vector<double> seconds(program.steps.size(), 0.0);
-  for (size_t r = 0; r < runs; ++r) executor.runProfiled(in.data(), out.data(), seconds);
+  for (size_t r = 0; r < runs; ++r) executor.runProfiled(inputs, outputs, seconds);
   for (double &s : seconds) s /= double(runs);
   return seconds;
 }
@@ -93,10 +89,10 @@ int runBench(const BenchOptions &options) {
 
   Expected<TensorMap> inputs = loadInputs(*graph, {}, options.seed);
   if (!inputs) return report(inputs.takeError());
-  TensorMap outputs = allocateOutputs(program);
   int threads = threadCount(options.threads);
   Executor executor(program, threads);
-  std::vector<double> times = timeRuns(executor, program, *inputs, outputs, options.repeat);
+  TensorMap outputs = executor.run(*inputs);
+  std::vector<double> times = timeRuns(executor, *inputs, outputs, options.repeat);
   double flops = 0;
   for (const Step &s : program.steps) flops += s.flops;
   double med = median(times), best = *std::min_element(times.begin(), times.end());

@@ -18,13 +18,6 @@ namespace lgc {
 /// for the host CPU.
 Expected<std::unique_ptr<CompiledModel>> compileForHost(Graph &graph, WeightMap &weights);
 
-/// The model's outputs, allocated by name and shape.
-TensorMap allocateOutputs(const Program &program);
-
-/// Runs `executor` once on `inputs` (by model input name) into `outputs`.
-void runOnce(Executor &executor, const Program &program, const TensorMap &inputs,
-             TensorMap &outputs);
-
 /// `requested` threads, or every available core when it is 0.
 int threadCount(int requested);
 

@@ -78,10 +78,7 @@ Expected<TensorMap> runCompiled(Graph &graph, WeightMap &weights, const TensorMa
   Expected<std::unique_ptr<CompiledModel>> model = compileForHost(graph, weights);
   if (!model) return model.takeError();
   const Program &program = (*model)->program();
-  Executor executor(program, threadCount(threads));
-  TensorMap outputs = allocateOutputs(program);
-  runOnce(executor, program, inputs, outputs);
-  return outputs;
+  return Executor(program, threadCount(threads)).run(inputs);
 }
 
 } // namespace

@@ -24,21 +24,6 @@
 namespace lgc {
 namespace {
 
-/// Runs `program` on `inputs` with `threads` threads.
-TensorMap runCompiled(const Program &program, const TensorMap &inputs, int threads) {
-  Executor executor(program, threads);
-  TensorMap outputs;
-  std::vector<const float *> in;
-  std::vector<float *> out;
-  for (const std::string &name : program.inputNames) in.push_back(inputs.at(name).data.data());
-  for (size_t i = 0; i < program.outputNames.size(); ++i) {
-    outputs[program.outputNames[i]] = Tensor(program.outputShapes[i]);
-    out.push_back(outputs[program.outputNames[i]].data.data());
-  }
-  executor.run(in.data(), out.data());
-  return outputs;
-}
-
 /// Compiles `yaml` and checks it against the interpreter.
 void expectMatchesReference(const std::string &yaml) {
   Expected<Graph> parsed = parseModelText(yaml, "conv.yaml");
@@ -55,8 +40,8 @@ void expectMatchesReference(const std::string &yaml) {
   ASSERT_FALSE(optimizeGraph(graph, weights));
   auto model = CompiledModel::compile(graph, weights, hostTarget());
   ASSERT_TRUE(model) << model.error().str();
-  TensorMap one = runCompiled((*model)->program(), inputs, 1);
-  TensorMap two = runCompiled((*model)->program(), inputs, 2);
+  TensorMap one = Executor((*model)->program(), 1).run(inputs);
+  TensorMap two = Executor((*model)->program(), 2).run(inputs);
   for (const auto &[name, want] : *expected) {
     float peak = 1.0f, worst = 0.0f;
     for (float v : want.data) peak = std::max(peak, std::fabs(v));
