@@ -1,8 +1,9 @@
 //===- compiler/lower/LowerLinear.cpp - Linear to loops -------------------===//
 //
-// y = x W^T + b with W transposed (and its rows padded to whole chunks) at
-// compile time, so output features are contiguous SIMD lanes: each input
-// feature is broadcast and multiplied into a chunk of outputs. Threads split
+// y = x W^T + b with W re-laid out at compile time as [chunk, in, features of
+// the chunk], so output features are contiguous SIMD lanes and each chunk's
+// weights stream through memory in one sequential pass: each input feature
+// is broadcast and multiplied into four vectors of outputs. Threads split
 // (row, output chunk) pairs, so even batch 1 uses every core; the last chunk's
 // store is guarded.
 //
@@ -17,12 +18,16 @@ using namespace loop;
 namespace {
 
 /// W [out, in] as WT [in, padded] (zeros past `out`).
-Tensor transposePadded(const Tensor &w, int64_t padded) {
+/// W [out, in] as [chunks, in, chunk]: each chunk of `chunk` output features
+/// holds, for every input feature, its weights contiguously (zeros past
+/// `out`), so a chunk streams through memory in one sequential pass.
+Tensor chunkedTranspose(const Tensor &w, int64_t chunk, int64_t chunks) {
   int64_t outF = w.shape[0], inF = w.shape[1];
-  Tensor t({inF, padded});
+  Tensor t({chunks, inF, chunk});
   for (int64_t o = 0; o < outF; ++o)
     for (int64_t i = 0; i < inF; ++i)
-      t.data[static_cast<size_t>(i * padded + o)] = w.data[static_cast<size_t>(o * inF + i)];
+      t.data[static_cast<size_t>(((o / chunk) * inF + i) * chunk + o % chunk)] =
+          w.data[static_cast<size_t>(o * inF + i)];
   return t;
 }
 
@@ -39,25 +44,31 @@ void lowerLinear(LowerContext &ctx) {
   const auto &a = node.as<LinearAttrs>();
   Shape out = ctx.graph().outputOf(node).shape;
   int64_t rows = numElements(out) / a.outFeatures;
-  int64_t chunk = 4 * ctx.vectorWidth();
-  int64_t chunks = (a.outFeatures + chunk - 1) / chunk, width = chunks * chunk;
+  int64_t lanes = ctx.vectorWidth(), vectors = 4, chunk = vectors * lanes;
+  int64_t chunks = (a.outFeatures + chunk - 1) / chunk;
 
   int x = ctx.valueBuffer("in", node.inputs[0], {rows, a.inFeatures});
-  int w = ctx.weightBuffer("weight_t", transposePadded(ctx.param("weight"), width));
-  int b = a.bias ? ctx.weightBuffer("bias", padded(ctx.param("bias"), width)) : -1;
+  int w = ctx.weightBuffer("weight_t", chunkedTranspose(ctx.param("weight"), chunk, chunks));
+  int b = a.bias ? ctx.weightBuffer("bias", padded(ctx.param("bias"), chunks * chunk)) : -1;
   int y = ctx.outputBuffer({rows, a.outFeatures});
 
-  E p = var("p"), r = floorDiv(p, chunks), o = mod(p, chunks) * E(chunk) + var("o");
-  E i = var("i");
-  std::vector<E> at{r, o};
-  E inRange = o < E(a.outFeatures);
-  StmtRef body =
-      forLoop("o", 0, chunk, LoopKind::Vector,
-              {let("acc", b >= 0 ? load(b, {o}) : f32(0)),
-               forLoop("i", 0, a.inFeatures, LoopKind::Serial,
-                       {assign("acc", fma(load(x, {r, i}), load(w, {i, o}), local("acc")))}),
-               store(y, at, ctx.epilogue(local("acc"), at, inRange), inRange)});
-  ctx.finish(forLoop("p", 0, rows * chunks, LoopKind::Parallel, {body}),
+  // One pass over the inputs per chunk, its vectors as separate accumulators.
+  E p = var("p"), r = floorDiv(p, chunks), c = mod(p, chunks), i = var("i");
+  std::vector<StmtRef> init, taps, stores;
+  for (int64_t v = 0; v < vectors; ++v) {
+    std::string acc = "acc" + std::to_string(v);
+    E column = E(v * lanes) + var("o"), o = c * E(chunk) + column;
+    std::vector<E> at{r, o};
+    E inRange = o < E(a.outFeatures);
+    init.push_back(let(acc, b >= 0 ? load(b, {o}) : f32(0)));
+    taps.push_back(assign(acc, fma(load(x, {r, i}), load(w, {c, i, column}), local(acc))));
+    stores.push_back(store(y, at, ctx.epilogue(local(acc), at, inRange), inRange));
+  }
+  std::vector<StmtRef> body = init;
+  body.push_back(forLoop("i", 0, a.inFeatures, LoopKind::Serial, taps));
+  body.insert(body.end(), stores.begin(), stores.end());
+  ctx.finish(forLoop("p", 0, rows * chunks, LoopKind::Parallel,
+                     {forLoop("o", 0, lanes, LoopKind::Vector, body)}),
              2.0 * double(macCount(ctx.graph(), node)));
 }
 
