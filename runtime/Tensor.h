@@ -19,6 +19,9 @@ using Shape = std::vector<int64_t>;
 /// Product of the dimensions (1 for a scalar shape).
 int64_t numElements(const Shape &shape);
 
+/// Product of the dimensions [from, to) (1 when empty).
+int64_t extent(const Shape &shape, size_t from, size_t to);
+
 /// "[1, 3, 224, 224]", the form every message and dump uses.
 std::string formatShape(const Shape &shape);
 

@@ -38,16 +38,6 @@ bool isIdentifier(const std::string &s) {
   return true;
 }
 
-/// Layer and input names: letters, digits, '_', '.', '-' (PyTorch state_dict
-/// prefixes such as `layer1.0.conv1`).
-bool isValidName(const std::string &s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
-      return false;
-  return true;
-}
-
 /// The layer's `name:` if it is a valid name (the first one, if the key is
 /// repeated), without throwing: `layer["name"]` on a const node without the
 /// key would be an invalid node that throws when asked anything else.
@@ -341,6 +331,14 @@ void ModelBuilder::readOutputs(const YAML::Node &outputs) {
 }
 
 } // namespace
+
+bool isValidName(const std::string &s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
+      return false;
+  return true;
+}
 
 Expected<Graph> parseModelText(const std::string &text, const std::string &fileName) {
   if (Error e = checkIsText(text, fileName)) return e;

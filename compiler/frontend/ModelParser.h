@@ -14,6 +14,10 @@
 
 namespace lgc {
 
+/// True for a valid layer or input name: letters, digits, '_', '.', '-'
+/// (PyTorch state_dict prefixes such as `layer1.0.conv1`).
+bool isValidName(const std::string &name);
+
 /// Reads and parses the model file at `path`.
 Expected<Graph> parseModelFile(const std::string &path);
 

@@ -193,13 +193,6 @@ Tensor add(const std::vector<const Tensor *> &xs) {
   return y;
 }
 
-/// The product of shape[from, to).
-int64_t extent(const Shape &s, size_t from, size_t to) {
-  int64_t n = 1;
-  for (size_t d = from; d < to; ++d) n *= s[d];
-  return n;
-}
-
 Tensor concat(const Node &node, const std::vector<const Tensor *> &xs, const Shape &outShape) {
   size_t dim = static_cast<size_t>(normaliseDim(node.as<DimAttrs>().dim, outShape.size()));
   int64_t outer = extent(outShape, 0, dim), inner = extent(outShape, dim + 1, outShape.size());

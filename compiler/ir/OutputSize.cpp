@@ -8,14 +8,11 @@
 #include "compiler/ir/OutputSize.h"
 
 namespace lgc {
-namespace {
 
 int64_t floorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
-
-} // namespace
 
 int64_t outputSize(const WindowAxis &a) {
   int64_t span = a.in + a.padBegin + a.padEnd - a.dilation * (a.kernel - 1) - 1;

@@ -16,6 +16,9 @@
 
 namespace lgc {
 
+/// a / b rounded toward negative infinity (b > 0), as PyTorch's div_rtn.
+int64_t floorDiv(int64_t a, int64_t b);
+
 /// One axis of a sliding window.
 struct WindowAxis {
   int64_t in = 0;

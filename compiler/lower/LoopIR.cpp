@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lower/LoopIR.h"
+#include "compiler/ir/OutputSize.h"
 
 #include <cassert>
 
@@ -35,11 +36,6 @@ E boolean(bool v) {
 
 namespace {
 
-int64_t floorDivInt(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
 /// Folds an integer binary op on two constants.
 int64_t foldInt(BinOp op, int64_t a, int64_t b) {
   switch (op) {
@@ -50,9 +46,9 @@ int64_t foldInt(BinOp op, int64_t a, int64_t b) {
   case BinOp::Mul:
     return a * b;
   case BinOp::FloorDiv:
-    return floorDivInt(a, b);
+    return lgc::floorDiv(a, b);
   case BinOp::Mod:
-    return a - floorDivInt(a, b) * b;
+    return a - lgc::floorDiv(a, b) * b;
   case BinOp::Min:
     return a < b ? a : b;
   case BinOp::Max:

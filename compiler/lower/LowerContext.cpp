@@ -1,5 +1,6 @@
 //===- compiler/lower/LowerContext.cpp - building one kernel --------------===//
 #include "compiler/lower/LowerContext.h"
+#include "compiler/ir/OutputSize.h"
 
 #include "compiler/lower/Simplify.h"
 
@@ -18,11 +19,6 @@ std::string identifier(const std::string &name) {
   for (char &c : s)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
   return s;
-}
-
-int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
 } // namespace

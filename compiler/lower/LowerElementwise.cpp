@@ -6,6 +6,7 @@
 // rows split across threads and columns as SIMD lanes.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/ir/ShapeRules.h"
 #include "compiler/lower/LowerContext.h"
 
 #include <cmath>
@@ -68,12 +69,8 @@ void lowerBatchNorm2d(LowerContext &ctx) {
 void lowerConcat(LowerContext &ctx) {
   const Node &node = ctx.node();
   const Shape &out = ctx.graph().outputOf(node).shape;
-  size_t dim = static_cast<size_t>(node.as<DimAttrs>().dim < 0
-                                       ? node.as<DimAttrs>().dim + int64_t(out.size())
-                                       : node.as<DimAttrs>().dim);
-  int64_t outer = 1, inner = 1;
-  for (size_t d = 0; d < dim; ++d) outer *= out[d];
-  for (size_t d = dim + 1; d < out.size(); ++d) inner *= out[d];
+  size_t dim = static_cast<size_t>(normaliseDim(node.as<DimAttrs>().dim, out.size()));
+  int64_t outer = extent(out, 0, dim), inner = extent(out, dim + 1, out.size());
   std::vector<int> inputs;
   for (size_t i = 0; i < node.baseInputCount(); ++i) {
     int64_t len = ctx.graph().inputOf(node, i).shape[dim];
@@ -97,11 +94,9 @@ void lowerConcat(LowerContext &ctx) {
 void lowerSoftmax(LowerContext &ctx) {
   const Node &node = ctx.node();
   const Shape &shape = ctx.graph().outputOf(node).shape;
-  int64_t d = node.as<DimAttrs>().dim;
-  size_t dim = static_cast<size_t>(d < 0 ? d + int64_t(shape.size()) : d);
-  int64_t outer = 1, inner = 1, len = shape[dim];
-  for (size_t i = 0; i < dim; ++i) outer *= shape[i];
-  for (size_t i = dim + 1; i < shape.size(); ++i) inner *= shape[i];
+  size_t dim = static_cast<size_t>(normaliseDim(node.as<DimAttrs>().dim, shape.size()));
+  int64_t outer = extent(shape, 0, dim), len = shape[dim];
+  int64_t inner = extent(shape, dim + 1, shape.size());
   Shape view{outer, len, inner};
   int x = ctx.valueBuffer("in", node.inputs[0], view);
   int y = ctx.outputBuffer(view);

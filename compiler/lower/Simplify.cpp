@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lower/Simplify.h"
+#include "compiler/ir/OutputSize.h"
 
 #include <algorithm>
 #include <map>
@@ -45,11 +46,6 @@ struct Linear {
     constant += o.constant * scale;
   }
 };
-
-int64_t floorDivInt(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
 
 class Simplifier {
 public:
@@ -125,7 +121,7 @@ std::optional<Range> Simplifier::range(const ExprRef &e) {
     return Range{*std::min_element(p, p + 4), *std::max_element(p, p + 4)};
   }
   case BinOp::FloorDiv:
-    return Range{floorDivInt(a->lo, b->lo), floorDivInt(a->hi, b->lo)};
+    return Range{lgc::floorDiv(a->lo, b->lo), lgc::floorDiv(a->hi, b->lo)};
   case BinOp::Mod:
     return a->lo >= 0 && a->hi < b->lo ? *a : Range{0, b->lo - 1};
   case BinOp::Min:
@@ -146,16 +142,12 @@ E Simplifier::simplifyBinary(const Expr &e, E a, E b) {
     Linear diff = *la;
     diff.addAll(*lb, -1);
     if (auto r = range(rebuild(diff).ref())) {
-      bool aBelow = e.op == BinOp::Le || e.op == BinOp::Min ? r->hi <= 0 : r->hi < 0;
-      bool aAbove = e.op == BinOp::Le || e.op == BinOp::Max ? r->lo > 0 : r->lo >= 0;
-      if (e.op == BinOp::Lt || e.op == BinOp::Le) {
-        if (aBelow) return boolean(true);
-        if (aAbove) return boolean(false);
-      } else if (e.op == BinOp::Min ? r->hi <= 0 : r->lo >= 0) {
-        return a;
-      } else if (e.op == BinOp::Min ? r->lo >= 0 : r->hi <= 0) {
-        return b;
-      }
+      if (e.op == BinOp::Lt && (r->hi < 0 || r->lo >= 0)) return boolean(r->hi < 0);
+      if (e.op == BinOp::Le && (r->hi <= 0 || r->lo > 0)) return boolean(r->hi <= 0);
+      if (e.op == BinOp::Min && r->hi <= 0) return a; // a <= b everywhere
+      if (e.op == BinOp::Min && r->lo >= 0) return b;
+      if (e.op == BinOp::Max && r->lo >= 0) return a; // a >= b everywhere
+      if (e.op == BinOp::Max && r->hi <= 0) return b;
     }
   }
   if (isInt && (e.op == BinOp::FloorDiv || e.op == BinOp::Mod)) {

@@ -1,6 +1,7 @@
 //===- tools/lgc/ModelIO.cpp - weights, inputs and outputs of a run -------===//
 #include "tools/lgc/ModelIO.h"
 
+#include "compiler/frontend/ModelParser.h"
 #include "compiler/ir/ParamInit.h"
 #include "runtime/Npy.h"
 
@@ -35,15 +36,6 @@ std::string joinNames(const std::vector<std::string> &names) {
   return list;
 }
 
-/// True if `s` could be a model input or layer name (SPEC §1's characters).
-bool looksLikeName(const std::string &s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
-      return false;
-  return true;
-}
-
 /// One `[NAME=]FILE` argument of `flag` as (name, file). `NAME=` with a name
 /// the model lacks is an error, not a file name (write `./a=b.npy` for that).
 Expected<std::pair<std::string, std::string>> splitNamedFile(const std::string &arg,
@@ -54,7 +46,7 @@ Expected<std::pair<std::string, std::string>> splitNamedFile(const std::string &
   std::string prefix = eq == std::string::npos ? "" : arg.substr(0, eq);
   if (std::find(names.begin(), names.end(), prefix) != names.end())
     return std::make_pair(prefix, arg.substr(eq + 1));
-  if (looksLikeName(prefix))
+  if (isValidName(prefix))
     return Error::inFile("lgc", flag + " '" + arg + "': the model has no " + kind + " '" + prefix +
                                     "' (its " + kind + "s: " + joinNames(names) + ")");
   if (names.size() == 1) return std::make_pair(names[0], arg);
