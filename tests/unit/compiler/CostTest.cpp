@@ -12,23 +12,14 @@
 #include "compiler/frontend/ModelParser.h"
 #include "compiler/passes/Passes.h"
 
+#include "tests/unit/compiler/ModelText.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 namespace lgc {
 namespace {
-
-Graph build(const std::string &shape, const std::string &layers) {
-  std::string text = "model: m\ninputs:\n  x: " + shape + "\nlayers:\n" + layers;
-  Expected<Graph> g = parseModelText(text, "m.yaml");
-  if (!g) {
-    ADD_FAILURE() << g.error().str();
-    return Graph{};
-  }
-  if (Error e = inferShapes(*g)) ADD_FAILURE() << e.str();
-  return std::move(*g);
-}
 
 Graph load(const std::string &name, int64_t batch = 0) {
   std::string path = std::string(LGC_SOURCE_DIR) + "/models/" + name + ".yaml";

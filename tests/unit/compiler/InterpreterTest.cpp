@@ -12,6 +12,8 @@
 #include "compiler/frontend/ModelParser.h"
 #include "compiler/passes/Passes.h"
 
+#include "tests/unit/compiler/ModelText.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -24,18 +26,6 @@ namespace {
 ::testing::AssertionResult contains(const std::string &text, const std::string &part) {
   if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
-}
-
-/// A model with one input `x` of `shape`, parsed and shape-inferred.
-Graph build(const std::string &shape, const std::string &layers, const std::string &outputs = "") {
-  std::string text = "model: m\ninputs:\n  x: " + shape + "\nlayers:\n" + layers + outputs;
-  Expected<Graph> g = parseModelText(text, "m.yaml");
-  if (!g) {
-    ADD_FAILURE() << g.error().str();
-    return Graph{};
-  }
-  if (Error e = inferShapes(*g)) ADD_FAILURE() << e.str();
-  return std::move(*g);
 }
 
 Tensor tensor(Shape shape, std::vector<float> values) {

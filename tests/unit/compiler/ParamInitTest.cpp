@@ -10,6 +10,8 @@
 
 #include "compiler/frontend/ModelParser.h"
 
+#include "tests/unit/compiler/ModelText.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,16 +19,6 @@
 
 namespace lgc {
 namespace {
-
-Graph parse(const std::string &shape, const std::string &layers) {
-  std::string text = "model: m\ninputs:\n  x: " + shape + "\nlayers:\n" + layers;
-  Expected<Graph> g = parseModelText(text, "m.yaml");
-  if (!g) {
-    ADD_FAILURE() << g.error().str();
-    return Graph{};
-  }
-  return std::move(*g);
-}
 
 const ParamSpec &spec(const std::vector<ParamSpec> &specs, const std::string &name) {
   for (const ParamSpec &s : specs)
