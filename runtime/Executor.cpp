@@ -18,8 +18,6 @@
 namespace lgc {
 namespace {
 
-constexpr size_t kArenaAlign = 64;
-
 /// What the pool's trampoline needs to call one kernel.
 struct KernelCall {
   KernelFn fn;
@@ -37,14 +35,12 @@ size_t maxArgs(const Program &program) {
   return most;
 }
 
-/// A zeroed, 64-byte aligned block of `bytes` (rounded up), or null for 0.
-char *allocateArena(int64_t bytes) {
-  if (bytes <= 0) return nullptr;
-  size_t size = (static_cast<size_t>(bytes) + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
-  void *p = std::aligned_alloc(kArenaAlign, size);
-  if (!p) throw std::bad_alloc();
-  std::memset(p, 0, size);
-  return static_cast<char *>(p);
+/// A zeroed, 64-byte aligned block of `bytes`, or empty for 0.
+FloatBuffer allocateArena(int64_t bytes) {
+  static_assert(LargeBlockAllocator<float>::kLarge % 64 == 0);
+  // Small blocks come from operator new, 16-byte aligned: make them large.
+  size_t floats = std::max<size_t>(size_t(bytes), LargeBlockAllocator<float>::kLarge) / 4;
+  return bytes > 0 ? FloatBuffer(floats) : FloatBuffer();
 }
 
 [[maybe_unused]] bool buffersFitArena(const Program &program) {
@@ -76,7 +72,8 @@ void Executor::runStep(size_t i, const float *const *inputs, float *const *outpu
       args_[a] = const_cast<float *>(program_.weights[ref.index].data.data());
       break;
     case BufferKind::Arena:
-      args_[a] = reinterpret_cast<float *>(arena_.get() + program_.buffers[ref.index].offset);
+      args_[a] = reinterpret_cast<float *>(reinterpret_cast<char *>(arena_.data()) +
+                                           program_.buffers[ref.index].offset);
       break;
     }
   }

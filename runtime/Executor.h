@@ -42,13 +42,9 @@ public:
 private:
   void runStep(size_t i, const float *const *inputs, float *const *outputs);
 
-  struct FreeDeleter {
-    void operator()(void *p) const { std::free(p); }
-  };
-
   const Program &program_;
   ThreadPool pool_;
-  std::unique_ptr<char, FreeDeleter> arena_; ///< 64-byte aligned; null when empty.
+  FloatBuffer arena_; ///< 2 MiB aligned (a large block); empty when the plan is.
   std::vector<float *> args_;
 };
 

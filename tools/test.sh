@@ -10,4 +10,6 @@ build=${1:-build}
 bash tools/setup.sh
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLGC_WERROR=ON
 cmake --build "$build"
+# lgc run keeps compiled code in $XDG_CACHE_HOME/lgc: the build's, not the user's.
+export XDG_CACHE_HOME="$PWD/$build/cache"
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)"

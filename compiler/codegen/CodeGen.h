@@ -32,6 +32,9 @@ std::unique_ptr<llvm::Module> emitKernels(const std::vector<const loop::Kernel *
 /// Runs LLVM's O3 pipeline for the target machine over `module`.
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine);
 
+/// The module's machine code as an ELF relocatable object, or an error.
+Expected<std::string> emitObject(llvm::Module &module, llvm::TargetMachine &machine);
+
 /// The module's machine assembly.
 std::string emitAssembly(llvm::Module &module, llvm::TargetMachine &machine);
 

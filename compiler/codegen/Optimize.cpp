@@ -1,7 +1,7 @@
 //===- compiler/codegen/Optimize.cpp - LLVM's pipeline and output ---------===//
 //
 // The O3 pipeline for the target machine (the new pass manager), and the
-// module as text: LLVM IR or machine assembly.
+// module as output: an object file, LLVM IR or machine assembly.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/CodeGen.h"
@@ -28,6 +28,16 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine) {
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
   builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, mam);
+}
+
+Expected<std::string> emitObject(llvm::Module &module, llvm::TargetMachine &machine) {
+  llvm::SmallString<0> bytes;
+  llvm::raw_svector_ostream os(bytes);
+  llvm::legacy::PassManager pm;
+  if (machine.addPassesToEmitFile(pm, os, nullptr, llvm::CGFT_ObjectFile))
+    return Error::internal("the target cannot emit object files");
+  pm.run(module);
+  return std::string(bytes.str());
 }
 
 std::string emitAssembly(llvm::Module &module, llvm::TargetMachine &machine) {

@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "runtime/Error.h"
+
 #include <llvm/Target/TargetMachine.h>
 
 #include <memory>
@@ -22,6 +24,12 @@ struct Target {
 
 /// The machine lgc runs on (llvm::sys::getHostCPUName and features).
 Target hostTarget();
+
+/// An x86-64 CPU other than the host: `cpu` (empty: the host's, with its
+/// features) and `mattr` (LLVM's spelling, "+avx2,-avx512f"; applied on top
+/// of the CPU's own features). An unknown CPU or feature is an error, as
+/// LLVM would only warn.
+Expected<Target> targetFor(const std::string &cpu, const std::string &mattr);
 
 /// Initialises LLVM's native target once per process.
 void initialiseLlvm();

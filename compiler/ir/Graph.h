@@ -12,7 +12,9 @@
 #include "compiler/ir/Ops.h"
 #include "runtime/Error.h"
 #include "runtime/Tensor.h"
+#include "runtime/WeightRecipe.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -70,6 +72,10 @@ struct Graph {
   std::vector<ValueId> inputs;
   std::vector<Node> nodes;
   std::vector<ValueId> outputs;
+  /// Parameters the passes changed (a Conv2d's weight with a BatchNorm folded
+  /// in), each as a recipe over the model file's parameters; the others are
+  /// the file's own.
+  std::map<std::string, WeightRecipe> derivedParams;
 
   const Value &value(ValueId id) const { return values[static_cast<size_t>(id)]; }
   Value &value(ValueId id) { return values[static_cast<size_t>(id)]; }

@@ -1,106 +1,96 @@
 //===- compiler/jit/CompiledModel.cpp - a model compiled in memory --------===//
 //
-// 1. Lower the graph to kernels (Loop IR) with prepared weights.
-// 2. Emit one LLVM module, run O3 for the host, hand it to the JIT.
-// 3. Build the Program: a step per kernel, each argument bound to a model
-//    input or output, a prepared weight, or an arena buffer placed by the
-//    buffer's lifetime (the steps from its producer to its last reader).
+// 1. Look the graph up in the cache; on a hit take its object and image.
+// 2. Otherwise generate the module (lower, emit), run O3 for the target,
+//    compile it to an object, and store object and image in the cache.
+// 3. Link the object into the JIT and find each step's kernel.
+// 4. Link the Program: weights prepared from the parameters by recipe.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/jit/CompiledModel.h"
 
 #include "compiler/codegen/CodeGen.h"
-#include "compiler/lower/Lower.h"
-#include "runtime/MemoryPlan.h"
+#include "compiler/jit/GenerateModule.h"
 
 #include <chrono>
-#include <map>
 
 namespace lgc {
 namespace {
 
-double msSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
+using Clock = std::chrono::steady_clock;
 
-/// Binds graph value `id` to a model input, a model output, or an arena
-/// buffer (created on first sight, its lifetime stretched to `step`).
-BufferRef bindValue(const Graph &graph, ValueId id, int step, std::map<ValueId, int> &arenaIds,
-                    std::vector<BufferLifetime> &lifetimes) {
-  for (size_t i = 0; i < graph.inputs.size(); ++i)
-    if (graph.inputs[i] == id) return {BufferKind::Input, static_cast<int64_t>(i)};
-  for (size_t i = 0; i < graph.outputs.size(); ++i)
-    if (graph.outputs[i] == id) return {BufferKind::Output, static_cast<int64_t>(i)};
-  auto [it, added] = arenaIds.emplace(id, static_cast<int>(lifetimes.size()));
-  if (added) lifetimes.push_back({numElements(graph.value(id).shape) * 4, step, step});
-  lifetimes[static_cast<size_t>(it->second)].last = step;
-  return {BufferKind::Arena, it->second};
-}
-
-Program buildProgram(const Graph &graph, LoweredModel &lowered, const std::vector<KernelFn> &fns) {
-  Program program;
-  std::map<ValueId, int> arenaIds;
-  std::vector<BufferLifetime> lifetimes;
-  for (size_t k = 0; k < lowered.kernels.size(); ++k) {
-    const LoweredKernel &lk = lowered.kernels[k];
-    Step step{lk.layer, fns[k], lk.kernel.parallelExtent(), {}, lk.flops};
-    for (const KernelArg &arg : lk.args)
-      step.args.push_back(
-          arg.kind == KernelArg::Weight
-              ? BufferRef{BufferKind::Weight, arg.index}
-              : bindValue(graph, arg.index, static_cast<int>(k), arenaIds, lifetimes));
-    program.steps.push_back(std::move(step));
-  }
-  ArenaPlan plan = planArena(lifetimes);
-  for (size_t i = 0; i < lifetimes.size(); ++i)
-    program.buffers.push_back({lifetimes[i].bytes, plan.offsets[i]});
-  program.arenaBytes = plan.totalBytes;
-  program.weights = std::move(lowered.weights);
-  for (ValueId id : graph.inputs) {
-    program.inputNames.push_back(graph.value(id).name);
-    program.inputShapes.push_back(graph.value(id).shape);
-  }
-  for (ValueId id : graph.outputs) {
-    program.outputNames.push_back(graph.value(id).name);
-    program.outputShapes.push_back(graph.value(id).shape);
-  }
-  return program;
+double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
 } // namespace
 
-Expected<std::unique_ptr<CompiledModel>>
-CompiledModel::compile(const Graph &graph, const WeightMap &weights, const Target &target) {
-  std::unique_ptr<CompiledModel> model(new CompiledModel());
-  auto start = std::chrono::steady_clock::now();
-  Expected<LoweredModel> lowered = lowerGraph(graph, weights, LowerOptions{target.vectorWidth});
-  if (!lowered) return lowered.takeError();
-  model->timings_.lower = msSince(start);
+Error CompiledModel::generate(const Graph &graph, const std::vector<ParamSpec> &params,
+                              const Target &target, CacheEntry &entry) {
+  auto start = Clock::now();
+  Expected<GeneratedModule> generated = generateModule(graph, params, target);
+  if (!generated) return generated.takeError();
+  timings_.lower = msSince(start);
 
-  start = std::chrono::steady_clock::now();
-  auto context = std::make_unique<llvm::LLVMContext>();
-  std::vector<const loop::Kernel *> kernels;
-  for (const LoweredKernel &k : lowered->kernels) kernels.push_back(&k.kernel);
-  std::unique_ptr<llvm::Module> module = emitKernels(kernels, *context, target, graph.name);
+  start = Clock::now();
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(target);
   if (!machine) return Error::internal("no LLVM target for " + target.triple);
-  optimizeModule(*module, *machine);
-  model->timings_.optimize = msSince(start);
+  optimizeModule(*generated->module, *machine);
+  timings_.optimize = msSince(start);
 
-  start = std::chrono::steady_clock::now();
+  start = Clock::now();
+  Expected<std::string> object = emitObject(*generated->module, *machine);
+  if (!object) return object.takeError();
+  timings_.codegen = msSince(start);
+  entry = {serializeProgramImage(generated->image), std::move(*object)};
+  image_ = std::move(generated->image);
+  return Error();
+}
+
+Expected<std::unique_ptr<CompiledModel>>
+CompiledModel::compile(const Graph &graph, const std::vector<ParamSpec> &params,
+                       const WeightMap &weights, const Target &target, const JitOptions &options) {
+  std::unique_ptr<CompiledModel> model(new CompiledModel());
+  auto start = Clock::now();
+  std::string key;
+  std::optional<CacheEntry> entry;
+  if (options.cache) {
+    key = cacheKey(graph, params, target);
+    entry = options.cache->load(key);
+    if (entry) {
+      Expected<ProgramImage> image = parseProgramImage(entry->image, options.cache->pathOf(key));
+      if (image)
+        model->image_ = std::move(*image);
+      else
+        entry.reset(); // Not trusted: compile afresh and overwrite it.
+    }
+  }
+  model->timings_.cached = entry.has_value();
+  model->timings_.load = entry ? msSince(start) : 0;
+  if (!entry) {
+    entry.emplace();
+    if (Error e = model->generate(graph, params, target, *entry)) return e;
+    // A cache that cannot be written only costs the next run its time.
+    if (options.cache) (void)options.cache->store(key, *entry);
+  }
+
+  start = Clock::now();
   Expected<std::unique_ptr<Jit>> jit = Jit::create(target);
   if (!jit) return jit.takeError();
   model->jit_ = std::move(*jit);
-  if (Error e = model->jit_->addModule(std::move(module), std::move(context))) return e;
-  std::vector<KernelFn> fns;
-  for (const loop::Kernel *k : kernels) {
-    Expected<void *> fn = model->jit_->lookup(k->name);
+  if (Error e = model->jit_->addObject(entry->object, graph.name)) return e;
+  std::vector<KernelFn> kernels;
+  for (const StepImage &step : model->image_.steps) {
+    Expected<void *> fn = model->jit_->lookup(step.symbol);
     if (!fn) return fn.takeError();
-    fns.push_back(reinterpret_cast<KernelFn>(*fn));
+    kernels.push_back(reinterpret_cast<KernelFn>(*fn));
   }
-  model->timings_.codegen = msSince(start);
-  model->program_ = buildProgram(graph, *lowered, fns);
+  Expected<std::vector<Tensor>> prepared = prepareWeights(model->image_, weights);
+  if (!prepared) return prepared.takeError();
+  Expected<Program> program = linkProgram(model->image_, kernels, std::move(*prepared));
+  if (!program) return program.takeError();
+  model->program_ = std::move(*program);
+  model->timings_.link = msSince(start);
   return model;
 }
 

@@ -35,6 +35,13 @@ Error Jit::addModule(std::unique_ptr<llvm::Module> module,
   return Error();
 }
 
+Error Jit::addObject(const std::string &bytes, const std::string &name) {
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(bytes, name);
+  if (llvm::Error e = jit_->addObjectFile(std::move(buffer)))
+    return fromLlvm(std::move(e), "cannot load compiled code '" + name + "'");
+  return Error();
+}
+
 Expected<void *> Jit::lookup(const std::string &name) {
   auto symbol = jit_->lookup(name);
   if (!symbol) return fromLlvm(symbol.takeError(), "cannot find '" + name + "'");

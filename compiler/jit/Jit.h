@@ -24,6 +24,9 @@ public:
   /// Compiles `module` (already optimised) to machine code.
   Error addModule(std::unique_ptr<llvm::Module> module, std::unique_ptr<llvm::LLVMContext> context);
 
+  /// Links a relocatable object (as emitObject writes) into the JIT.
+  Error addObject(const std::string &bytes, const std::string &name);
+
   /// The address of the function `name`.
   Expected<void *> lookup(const std::string &name);
 

@@ -107,6 +107,7 @@ struct BufferDecl {
   std::string name;
   Shape shape;
   bool written = false;
+  std::string prep; ///< A weight prepared by steps: its recipe as text.
 };
 
 struct Kernel {

@@ -206,6 +206,8 @@ std::string printExpr(const Kernel &k, const ExprRef &e) {
 
 std::string printKernel(const Kernel &k) {
   std::ostringstream os;
+  for (const BufferDecl &b : k.buffers)
+    if (!b.prep.empty()) os << "// " << b.name << " = " << b.prep << "\n";
   os << "kernel " << k.name << "(";
   for (size_t i = 0; i < k.buffers.size(); ++i)
     os << (i ? ", " : "") << k.buffers[i].name << ": f32" << formatShape(k.buffers[i].shape);

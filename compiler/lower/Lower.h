@@ -1,17 +1,18 @@
 //===- compiler/lower/Lower.h - Graph IR to Loop IR -------------*- C++ -*-===//
 //
 // Lowering turns each node of an optimised graph into one kernel whose loops
-// have every bound a constant, and prepares the weights each kernel reads
-// (flipped, transposed, padded, BatchNorm folded into scale and shift) at
-// compile time. Each kernel records where its arguments come from, so the
-// runtime can bind them.
+// have every bound a constant, and writes a recipe for each weight a kernel
+// reads (flipped, transposed, padded, BatchNorm folded into scale and shift;
+// runtime/WeightRecipe.h), so the code depends on the parameters' shapes,
+// never on their values. Each kernel records where its arguments come from,
+// so the runtime can bind them.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "compiler/ir/Graph.h"
 #include "compiler/lower/LoopIR.h"
-#include "runtime/Weights.h"
+#include "runtime/WeightRecipe.h"
 
 #include <vector>
 
@@ -32,16 +33,14 @@ struct LoweredKernel {
 
 struct LoweredModel {
   std::vector<LoweredKernel> kernels; ///< In execution order.
-  std::vector<Tensor> weights;        ///< Prepared weights.
+  std::vector<WeightRecipe> weights;  ///< How to prepare each weight.
 };
 
 struct LowerOptions {
   int vectorWidth = 16; ///< f32 lanes of the target's vectors.
 };
 
-/// Lowers every node of `graph` (shapes inferred, passes run) using the
-/// parameter values in `weights`.
-Expected<LoweredModel> lowerGraph(const Graph &graph, const WeightMap &weights,
-                                  const LowerOptions &options);
+/// Lowers every node of `graph` (shapes inferred, passes run).
+Expected<LoweredModel> lowerGraph(const Graph &graph, const LowerOptions &options);
 
 } // namespace lgc

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 namespace lgc {
 
@@ -23,21 +24,27 @@ std::string identifier(const std::string &name) {
 
 } // namespace
 
-LowerContext::LowerContext(const Graph &graph, const Node &node, const WeightMap &weights,
-                           LoweredModel &model, const LowerOptions &options)
-    : graph_(graph), node_(node), weights_(weights), model_(model), options_(options) {
+LowerContext::LowerContext(const Graph &graph, const Node &node, LoweredModel &model,
+                           const LowerOptions &options)
+    : graph_(graph), node_(node), model_(model), options_(options) {
   kernel_.layer = node.name;
   kernel_.kernel.name =
       "lgc_k" + std::to_string(model.kernels.size()) + "_" + identifier(node.name);
   kernel_.kernel.vectorWidth = options.vectorWidth;
 }
 
-const Tensor &LowerContext::param(const std::string &suffix) const {
-  return weights_.at(node_.name + "." + suffix);
+WeightRecipe LowerContext::param(const std::string &suffix) const {
+  std::string name = node_.name + "." + suffix;
+  auto derived = graph_.derivedParams.find(name);
+  if (derived != graph_.derivedParams.end()) return derived->second;
+  for (const Param &p : node_.params)
+    if (p.name == name) return WeightRecipe{name, p.shape, {}};
+  // A bug: ops ask only for parameters they have.
+  throw std::logic_error("lowering: layer '" + node_.name + "' has no parameter " + name);
 }
 
 int LowerContext::valueBuffer(const std::string &name, ValueId id, Shape view) {
-  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(view), false});
+  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(view), false, ""});
   kernel_.args.push_back(KernelArg{KernelArg::Value, id});
   return static_cast<int>(kernel_.kernel.buffers.size() - 1);
 }
@@ -52,10 +59,12 @@ int LowerContext::outputBuffer(Shape view) {
   return out;
 }
 
-int LowerContext::weightBuffer(const std::string &name, Tensor prepared) {
-  Shape shape = prepared.shape;
-  model_.weights.push_back(std::move(prepared));
-  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(shape), false});
+int LowerContext::weightBuffer(const std::string &name, WeightRecipe recipe) {
+  Expected<Shape> shape = recipeShape(recipe);
+  if (!shape) throw std::logic_error("lowering: " + shape.takeError().str());
+  std::string prep = recipe.steps.empty() ? "" : describeRecipe(recipe);
+  model_.weights.push_back(std::move(recipe));
+  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(*shape), false, std::move(prep)});
   kernel_.args.push_back(KernelArg{KernelArg::Weight, static_cast<int>(model_.weights.size() - 1)});
   return static_cast<int>(kernel_.kernel.buffers.size() - 1);
 }

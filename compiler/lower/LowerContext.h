@@ -14,23 +14,24 @@ namespace lgc {
 
 class LowerContext {
 public:
-  LowerContext(const Graph &graph, const Node &node, const WeightMap &weights, LoweredModel &model,
+  LowerContext(const Graph &graph, const Node &node, LoweredModel &model,
                const LowerOptions &options);
 
   const Graph &graph() const { return graph_; }
   const Node &node() const { return node_; }
   int vectorWidth() const { return options_.vectorWidth; }
 
-  /// The parameter `<layer>.<suffix>` as bound.
-  const Tensor &param(const std::string &suffix) const;
+  /// How to compute the parameter `<layer>.<suffix>` from the file's: the
+  /// file's own, or as a pass derived it. Lowering appends its own steps.
+  WeightRecipe param(const std::string &suffix) const;
 
   /// Declares a buffer reading graph value `id`, indexed as `view`.
   int valueBuffer(const std::string &name, ValueId id, Shape view);
   /// Declares the node's output, indexed as `view`, and the fused addends
   /// (indexed the same way). Call once.
   int outputBuffer(Shape view);
-  /// Declares a prepared weight.
-  int weightBuffer(const std::string &name, Tensor prepared);
+  /// Declares a prepared weight, computed by `recipe`.
+  int weightBuffer(const std::string &name, WeightRecipe recipe);
 
   /// The node's fused ops applied to `value` stored at `indices` of the
   /// output (under `guard`, when the store has one).
@@ -43,7 +44,6 @@ public:
 private:
   const Graph &graph_;
   const Node &node_;
-  const WeightMap &weights_;
   LoweredModel &model_;
   const LowerOptions &options_;
   LoweredKernel kernel_;

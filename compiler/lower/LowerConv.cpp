@@ -31,16 +31,8 @@ using namespace loop;
 namespace {
 
 /// The weights as the kernel reads them: rotated by 180° for `flip`.
-Tensor prepareWeights(const Tensor &w, bool flip) {
-  if (!flip) return w;
-  Tensor out(w.shape);
-  int64_t kh = w.shape[2], kw = w.shape[3], planes = w.shape[0] * w.shape[1];
-  for (int64_t p = 0; p < planes; ++p)
-    for (int64_t y = 0; y < kh; ++y)
-      for (int64_t x = 0; x < kw; ++x)
-        out.data[static_cast<size_t>((p * kh + y) * kw + x)] =
-            w.data[static_cast<size_t>((p * kh + (kh - 1 - y)) * kw + (kw - 1 - x))];
-  return out;
+WeightRecipe flipped(WeightRecipe w, bool flip) {
+  return flip ? w.then({prep::flip()}) : w;
 }
 
 /// Output columns per register block in the channel-lanes schedule.
@@ -53,22 +45,6 @@ constexpr int64_t kWideRow = 48;
 
 /// Weights of one vector of output channels kept in cache across the rows.
 constexpr int64_t kChunkBytes = 64 << 10;
-
-/// [out, in, kh, kw] (already flipped) as [in, kh, kw, padded], zero past `out`.
-Tensor channelsLast(const Tensor &w, int64_t padded) {
-  int64_t outC = w.shape[0], inner = w.shape[1] * w.shape[2] * w.shape[3];
-  Tensor t({w.shape[1], w.shape[2], w.shape[3], padded});
-  for (int64_t o = 0; o < outC; ++o)
-    for (int64_t i = 0; i < inner; ++i)
-      t.data[static_cast<size_t>(i * padded + o)] = w.data[static_cast<size_t>(o * inner + i)];
-  return t;
-}
-
-Tensor zeroPadded(const Tensor &b, int64_t size) {
-  Tensor t({size});
-  std::copy(b.data.begin(), b.data.end(), t.data.begin());
-  return t;
-}
 
 /// Input channels per cache chunk: the largest divisor of in_channels whose
 /// weights for one vector of output channels fit in kChunkBytes.
@@ -112,9 +88,11 @@ void lowerChannelLanes(LowerContext &ctx) {
   int64_t lanes = ctx.vectorWidth(), blocks = (a.outChannels + lanes - 1) / lanes;
 
   int x = ctx.valueBuffer("in", node.inputs[0], in);
+  // [out, in, kh, kw] as [in, kh, kw, padded], zeros past `out`.
   int w = ctx.weightBuffer(
-      "weight_t", channelsLast(prepareWeights(ctx.param("weight"), a.flip), blocks * lanes));
-  int b = a.bias ? ctx.weightBuffer("bias", zeroPadded(ctx.param("bias"), blocks * lanes)) : -1;
+      "weight_t", flipped(ctx.param("weight"), a.flip).then({prep::channelsLast(blocks * lanes)}));
+  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(blocks * lanes)}))
+                 : -1;
   int y = ctx.outputBuffer(out);
 
   // Input channels in chunks whose weights stay in cache while every output
@@ -195,7 +173,7 @@ void lowerConv2d(LowerContext &ctx) {
   }
 
   int x = ctx.valueBuffer("in", node.inputs[0], in);
-  int w = ctx.weightBuffer("weight", prepareWeights(ctx.param("weight"), a.flip));
+  int w = ctx.weightBuffer("weight", flipped(ctx.param("weight"), a.flip));
   int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias")) : -1;
   int y = ctx.outputBuffer(out);
 

@@ -48,15 +48,11 @@ void lowerBatchNorm2d(LowerContext &ctx) {
   const Shape &shape = ctx.graph().outputOf(node).shape;
   int64_t channels = shape[1];
   double eps = node.as<BatchNorm2dAttrs>().eps;
-  Tensor scale({channels}), shift({channels});
-  for (int64_t c = 0; c < channels; ++c) {
-    size_t k = static_cast<size_t>(c);
-    double s =
-        ctx.param("weight").data[k] / std::sqrt(double(ctx.param("running_var").data[k]) + eps);
-    scale.data[k] = static_cast<float>(s);
-    shift.data[k] =
-        static_cast<float>(ctx.param("bias").data[k] - ctx.param("running_mean").data[k] * s);
-  }
+  // y = x * scale + shift, scale = gamma / sqrt(var + eps), shift = beta - mean * scale.
+  WeightRecipe scale =
+      ctx.param("weight").then({prep::batchNorm(PrepStep::Kind::BnScale, node.name, eps)});
+  WeightRecipe shift =
+      ctx.param("bias").then({prep::batchNorm(PrepStep::Kind::BnShift, node.name, eps)});
   Shape view = rowsView(shape);
   int x = ctx.valueBuffer("in", node.inputs[0], view);
   int s = ctx.weightBuffer("scale", std::move(scale));

@@ -15,30 +15,6 @@ namespace lgc {
 
 using namespace loop;
 
-namespace {
-
-/// W [out, in] as WT [in, padded] (zeros past `out`).
-/// W [out, in] as [chunks, in, chunk]: each chunk of `chunk` output features
-/// holds, for every input feature, its weights contiguously (zeros past
-/// `out`), so a chunk streams through memory in one sequential pass.
-Tensor chunkedTranspose(const Tensor &w, int64_t chunk, int64_t chunks) {
-  int64_t outF = w.shape[0], inF = w.shape[1];
-  Tensor t({chunks, inF, chunk});
-  for (int64_t o = 0; o < outF; ++o)
-    for (int64_t i = 0; i < inF; ++i)
-      t.data[static_cast<size_t>(((o / chunk) * inF + i) * chunk + o % chunk)] =
-          w.data[static_cast<size_t>(o * inF + i)];
-  return t;
-}
-
-Tensor padded(const Tensor &b, int64_t size) {
-  Tensor t({size});
-  std::copy(b.data.begin(), b.data.end(), t.data.begin());
-  return t;
-}
-
-} // namespace
-
 void lowerLinear(LowerContext &ctx) {
   const Node &node = ctx.node();
   const auto &a = node.as<LinearAttrs>();
@@ -48,8 +24,13 @@ void lowerLinear(LowerContext &ctx) {
   int64_t chunks = (a.outFeatures + chunk - 1) / chunk;
 
   int x = ctx.valueBuffer("in", node.inputs[0], {rows, a.inFeatures});
-  int w = ctx.weightBuffer("weight_t", chunkedTranspose(ctx.param("weight"), chunk, chunks));
-  int b = a.bias ? ctx.weightBuffer("bias", padded(ctx.param("bias"), chunks * chunk)) : -1;
+  // W [out, in] as [chunks, in, chunk]: each chunk of `chunk` output features
+  // holds, for every input feature, its weights contiguously (zeros past
+  // `out`), so a chunk streams through memory in one sequential pass.
+  int w = ctx.weightBuffer("weight_t",
+                           ctx.param("weight").then({prep::chunkedTranspose(chunk, chunks)}));
+  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(chunks * chunk)}))
+                 : -1;
   int y = ctx.outputBuffer({rows, a.outFeatures});
 
   // One pass over the inputs per chunk, its vectors as separate accumulators.

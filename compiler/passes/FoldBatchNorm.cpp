@@ -7,11 +7,13 @@
 //   1. Sweep the nodes in order. Take a BatchNorm2d B whose input is a Conv2d
 //      C's value that only B reads and that is not a graph output, where C
 //      has no fused ops.
-//   2. If `weights` holds the parameters, per output channel oc (in double):
-//      weight[oc, ...] *= scale[oc]; bias[oc] = (bias[oc] or 0 - mean[oc]) *
-//      scale[oc] + beta[oc]. A flipped kernel is stored unflipped, which
-//      per-output-channel scaling does not care about.
-//   3. A Conv2d without bias gains one (attributes, params and the tensor).
+//   2. Record C's new weight and bias as recipes over the file's parameters
+//      (Graph::derivedParams; runtime/WeightRecipe.h does the arithmetic, per
+//      output channel oc, in double): weight[oc, ...] *= scale[oc];
+//      bias[oc] = (bias[oc] or 0 - mean[oc]) * scale[oc] + beta[oc]. When
+//      `weights` holds the values, compute them there too. A flipped kernel
+//      is stored unflipped, which per-output-channel scaling does not mind.
+//   3. A Conv2d without bias gains one (attributes and params).
 //   4. C takes over B's value; B's parameters leave `weights`.
 //   5. Compact the graph.
 //
@@ -30,30 +32,37 @@ bool holdsAll(const WeightMap &weights, const std::vector<Param> &params) {
   return true;
 }
 
-/// Steps 2 and 3 on the tensors: scales `conv`'s weight and rewrites (or
-/// creates) its bias, with `conv`'s attributes and params not yet changed.
-void foldTensors(const Node &conv, const Node &bn, WeightMap &weights) {
-  const std::string &b = bn.name;
-  const Tensor &gamma = weights.at(b + ".weight"), &beta = weights.at(b + ".bias");
-  const Tensor &mean = weights.at(b + ".running_mean"), &var = weights.at(b + ".running_var");
+/// The recipe `param` has so far: derived by an earlier fold, or the file's.
+WeightRecipe recipeOf(const Graph &graph, const std::string &param, const Shape &shape,
+                      bool exists) {
+  auto it = graph.derivedParams.find(param);
+  if (it != graph.derivedParams.end()) return it->second;
+  return WeightRecipe{exists ? param : std::string(), shape, {}};
+}
+
+/// Steps 2 and 3: records the folded weight and bias of `conv` as recipes
+/// and, when `weights` holds the parameters, computes them there.
+void foldParams(Graph &graph, const Node &conv, const Node &bn, WeightMap &weights) {
+  const auto &a = conv.as<Conv2dAttrs>();
   double eps = bn.as<BatchNorm2dAttrs>().eps;
-  int64_t channels = conv.as<Conv2dAttrs>().outChannels;
-
-  Tensor &w = weights.at(conv.name + ".weight");
-  std::string biasName = conv.name + ".bias";
-  if (!conv.as<Conv2dAttrs>().bias) weights[biasName] = Tensor(Shape{channels});
-  Tensor &bias = weights.at(biasName);
-
-  size_t perChannel = w.data.size() / static_cast<size_t>(channels);
-  for (size_t oc = 0; oc < static_cast<size_t>(channels); ++oc) {
-    double scale = double(gamma.data[oc]) / std::sqrt(double(var.data[oc]) + eps);
-    for (size_t k = 0; k < perChannel; ++k) {
-      float &x = w.data[oc * perChannel + k];
-      x = static_cast<float>(double(x) * scale);
+  std::string weight = conv.name + ".weight", bias = conv.name + ".bias";
+  Shape weightShape{a.outChannels, a.inChannels / a.groups, a.kernel.h, a.kernel.w};
+  WeightRecipe w = recipeOf(graph, weight, weightShape, true)
+                       .then({prep::batchNorm(PrepStep::Kind::FoldBnWeight, bn.name, eps)});
+  WeightRecipe b = recipeOf(graph, bias, {a.outChannels}, a.bias)
+                       .then({prep::batchNorm(PrepStep::Kind::FoldBnBias, bn.name, eps)});
+  if (holdsAll(weights, bn.params) && holdsAll(weights, conv.params)) {
+    // One step on the current values (the earlier steps are in them already).
+    WeightRecipe wStep{weight, weightShape, {w.steps.back()}};
+    WeightRecipe bStep{a.bias ? bias : std::string(), {a.outChannels}, {b.steps.back()}};
+    Expected<Tensor> newW = prepareWeight(wStep, weights), newB = prepareWeight(bStep, weights);
+    if (newW && newB) {
+      weights[weight] = std::move(*newW);
+      weights[bias] = std::move(*newB);
     }
-    bias.data[oc] = static_cast<float>((double(bias.data[oc]) - double(mean.data[oc])) * scale +
-                                       double(beta.data[oc]));
   }
+  graph.derivedParams[weight] = std::move(w);
+  graph.derivedParams[bias] = std::move(b);
 }
 
 } // namespace
@@ -69,8 +78,7 @@ void foldBatchNorm(Graph &graph, WeightMap &weights) {
     Node &conv = graph.nodes[static_cast<size_t>(producer)];
     if (conv.op != OpKind::Conv2d || !conv.fused.empty() || !feedsOnly(graph, v, self)) continue;
 
-    if (holdsAll(weights, bn.params) && holdsAll(weights, conv.params))
-      foldTensors(conv, bn, weights);
+    foldParams(graph, conv, bn, weights);
     for (const Param &p : bn.params) weights.erase(p.name);
     if (!conv.as<Conv2dAttrs>().bias) {
       conv.as<Conv2dAttrs>().bias = true;

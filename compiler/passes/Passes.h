@@ -28,9 +28,11 @@ void removeIdentities(Graph &graph);
 
 /// Folds each BatchNorm2d that alone reads an unfused Conv2d's value into
 /// that convolution: weights scaled per output channel, bias shifted (a
-/// convolution without bias gains one), the BatchNorm's parameters removed
-/// from `weights`. `weights` holds every parameter of the graph, or none (then
-/// only the graph changes, as for a dump).
+/// convolution without bias gains one). The new weight and bias are recorded
+/// as recipes over the file's parameters (Graph::derivedParams), which is all
+/// compiling needs. When `weights` holds every parameter of the graph they are
+/// also computed there and the BatchNorm's parameters removed, so that the
+/// interpreter can run the folded graph; `weights` may be empty.
 void foldBatchNorm(Graph &graph, WeightMap &weights);
 
 /// Moves activations (ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh) into the fused

@@ -1110,10 +1110,10 @@ std::string checkPacked(const std::string &model, const std::vector<const Config
 
   start = std::chrono::steady_clock::now();
   Graph opt = *graph;
-  WeightMap optWeights = weights; // folding BatchNorms changes the weights
-  if (Error e = optimizeGraph(opt, optWeights)) return "optimizeGraph failed:\n" + e.str();
+  WeightMap none; // folded BatchNorms become recipes over `weights`
+  if (Error e = optimizeGraph(opt, none)) return "optimizeGraph failed:\n" + e.str();
   Expected<std::unique_ptr<CompiledModel>> compiled =
-      CompiledModel::compile(opt, optWeights, hostTarget());
+      CompiledModel::compile(opt, paramSpecs(*graph), weights, hostTarget());
   if (!compiled) return "compilation failed:\n" + compiled.error().str();
   stats.compileSeconds += secondsSince(start);
   stats.folded += countOp(*graph, OpKind::BatchNorm2d) - countOp(opt, OpKind::BatchNorm2d);

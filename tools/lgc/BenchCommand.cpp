@@ -81,7 +81,8 @@ int runBench(const BenchOptions &options) {
   Expected<WeightMap> weights = bindWeights(*graph, options.weights, options.seed);
   if (!weights) return report(weights.takeError());
   auto frontEnd = Clock::now();
-  Expected<std::unique_ptr<CompiledModel>> model = compileForHost(*graph, *weights);
+  Expected<std::unique_ptr<CompiledModel>> model =
+      compileForHost(*graph, *weights, !options.noCache);
   if (!model) return report(model.takeError());
   double compileMs = msBetween(start, Clock::now());
   const Program &program = (*model)->program();
@@ -105,8 +106,10 @@ int runBench(const BenchOptions &options) {
     j["compile_stages_ms"] = {{"front_end", msBetween(start, frontEnd)},
                               {"lower", stages.lower},
                               {"llvm_optimize", stages.optimize},
-                              {"codegen", stages.codegen}};
-    j["cached"] = false;
+                              {"codegen", stages.codegen},
+                              {"cache_load", stages.load},
+                              {"link", stages.link}};
+    j["cached"] = stages.cached;
     j["median_ms"] = med;
     j["min_ms"] = best;
     j["runs"] = times.size();
@@ -118,9 +121,14 @@ int runBench(const BenchOptions &options) {
   } else {
     std::printf("model %s: %zu kernels, batch %lld, %d threads\n", graph->name.c_str(),
                 program.steps.size(), static_cast<long long>(batch), threads);
-    std::printf(
-        "compile   %.1f ms (front end %.1f, lower %.1f, LLVM optimise %.1f, codegen %.1f)\n",
-        compileMs, msBetween(start, frontEnd), stages.lower, stages.optimize, stages.codegen);
+    if (stages.cached)
+      std::printf("compile   %.1f ms (front end %.1f, cached code %.1f, link %.1f)\n", compileMs,
+                  msBetween(start, frontEnd), stages.load, stages.link);
+    else
+      std::printf("compile   %.1f ms (front end %.1f, lower %.1f, LLVM optimise %.1f, codegen "
+                  "%.1f, link %.1f)\n",
+                  compileMs, msBetween(start, frontEnd), stages.lower, stages.optimize,
+                  stages.codegen, stages.link);
     std::printf("latency   median %.4f ms, min %.4f ms over %zu runs\n", med, best, times.size());
     std::printf("speed     %.2f GFLOP/s at the median (%.3f GFLOP per run)\n",
                 flops / (med * 1e-3) * 1e-9, flops * 1e-9);

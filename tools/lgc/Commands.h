@@ -51,6 +51,7 @@ struct RunOptions {
   int64_t batch = 0;
   uint64_t seed = 0;
   bool reference = false;
+  bool noCache = false; ///< --no-cache: compile afresh, leave the cache alone
 };
 int runRun(const RunOptions &options);
 
@@ -63,7 +64,27 @@ struct BenchOptions {
   uint64_t seed = 0;
   bool json = false;
   bool profile = false;
+  bool noCache = false;
 };
 int runBench(const BenchOptions &options);
+
+struct CompileOptions {
+  std::string model;
+  std::string output;  ///< -o OUT.o
+  std::string header;  ///< --header OUT.h; default: OUT.o's name with .h
+  std::string weights; ///< checked now; embedded with embedWeights
+  bool embedWeights = false;
+  std::string targetCpu; ///< --target-cpu; empty: the host
+  std::string mattr;     ///< --mattr "+avx2,-avx512f"
+  int64_t batch = 0;
+  uint64_t seed = 0; ///< seeded weights when embedding without --weights
+};
+int runCompile(const CompileOptions &options);
+
+struct ConfigOptions {
+  bool cflags = false;
+  bool libs = false;
+};
+int runConfig(const ConfigOptions &options);
 
 } // namespace lgc

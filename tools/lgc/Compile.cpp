@@ -1,13 +1,21 @@
 //===- tools/lgc/Compile.cpp - compile and run on this machine ------------===//
 #include "tools/lgc/Compile.h"
 
+#include "compiler/ir/ParamInit.h"
 #include "compiler/passes/Pipeline.h"
 
 namespace lgc {
 
-Expected<std::unique_ptr<CompiledModel>> compileForHost(Graph &graph, WeightMap &weights) {
-  if (Error e = optimizeGraph(graph, weights)) return e;
-  return CompiledModel::compile(graph, weights, hostTarget());
+Expected<std::unique_ptr<CompiledModel>> compileForHost(Graph &graph, const WeightMap &weights,
+                                                        bool useCache) {
+  std::vector<ParamSpec> params = paramSpecs(graph);
+  WeightMap none; // the passes record derived weights as recipes; values stay the file's
+  if (Error e = optimizeGraph(graph, none)) return e;
+  std::optional<ObjectCache> cache;
+  std::string dir = useCache ? ObjectCache::defaultDirectory() : "";
+  if (!dir.empty()) cache.emplace(dir);
+  return CompiledModel::compile(graph, params, weights, hostTarget(),
+                                JitOptions{cache ? &*cache : nullptr});
 }
 
 int threadCount(int requested) {

@@ -1,7 +1,8 @@
 //===- tools/lgc/Compile.h - compile and run on this machine ----*- C++ -*-===//
 //
 // The compiled path shared by `lgc run` and `lgc bench`: optimise the graph,
-// JIT-compile it for the host, run it over the executor.
+// JIT-compile it for the host (or load its code from the on-disk cache), run
+// it over the executor.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -14,9 +15,12 @@
 
 namespace lgc {
 
-/// Runs the graph passes on `graph` (weights follow them), then compiles it
-/// for the host CPU.
-Expected<std::unique_ptr<CompiledModel>> compileForHost(Graph &graph, WeightMap &weights);
+/// Runs the graph passes on `graph`, then compiles it for the host CPU with
+/// the parameter values `weights` (the model file's, as bound). With
+/// `useCache`, code is reused from and stored in ObjectCache's default
+/// directory.
+Expected<std::unique_ptr<CompiledModel>> compileForHost(Graph &graph, const WeightMap &weights,
+                                                        bool useCache);
 
 /// `requested` threads, or every available core when it is 0.
 int threadCount(int requested);

@@ -11,6 +11,7 @@
 #include "compiler/ir/DotPrinter.h"
 #include "compiler/ir/ParamInit.h"
 #include "compiler/ir/Printer.h"
+#include "compiler/jit/GenerateModule.h"
 #include "compiler/lower/Lower.h"
 #include "compiler/passes/Pipeline.h"
 #include "tools/lgc/Commands.h"
@@ -53,9 +54,10 @@ int runDump(const DumpOptions &options) {
     return kExitOk;
   }
 
-  // Weights only shape what lowering prepares, not the code: seeded ones do.
-  WeightMap weights = seededWeights(paramSpecs(*graph), 0);
-  if (Error e = optimizeGraph(*graph, weights, pipeline)) return report(e);
+  // The code depends on the parameters' shapes only, so no values are needed.
+  std::vector<ParamSpec> params = paramSpecs(*graph);
+  WeightMap none;
+  if (Error e = optimizeGraph(*graph, none, pipeline)) return report(e);
   if (level == Level::Opt) {
     if (!options.printAfterAll) std::cout << printGraph(*graph);
     return kExitOk;
@@ -66,17 +68,16 @@ int runDump(const DumpOptions &options) {
   }
 
   Target target = hostTarget();
-  Expected<LoweredModel> lowered = lowerGraph(*graph, weights, LowerOptions{target.vectorWidth});
-  if (!lowered) return report(lowered.takeError());
   if (level == Level::Loops) {
+    Expected<LoweredModel> lowered = lowerGraph(*graph, LowerOptions{target.vectorWidth});
+    if (!lowered) return report(lowered.takeError());
     for (const LoweredKernel &k : lowered->kernels) std::cout << loop::printKernel(k.kernel);
     return kExitOk;
   }
 
-  llvm::LLVMContext context;
-  std::vector<const loop::Kernel *> kernels;
-  for (const LoweredKernel &k : lowered->kernels) kernels.push_back(&k.kernel);
-  std::unique_ptr<llvm::Module> module = emitKernels(kernels, context, target, graph->name);
+  Expected<GeneratedModule> generated = generateModule(*graph, params, target);
+  if (!generated) return report(generated.takeError());
+  llvm::Module *module = generated->module.get();
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(target);
   if (!machine) return report(Error::internal("no LLVM target for " + target.triple));
   optimizeModule(*module, *machine);

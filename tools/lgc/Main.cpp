@@ -35,6 +35,10 @@ namespace {
 
 using namespace lgc;
 
+const char *const kNoCacheHelp =
+    "Compile afresh, neither reading nor writing the code cache ($XDG_CACHE_HOME/lgc, else "
+    "~/.cache/lgc)";
+
 void addModel(CLI::App *cmd, std::string &model) {
   cmd->add_option("MODEL", model, "Model file (YAML)")->required();
 }
@@ -74,7 +78,7 @@ int runCli(int argc, char **argv) {
   // Named, so that usage lines say "lgc", not the path it was run by.
   CLI::App app{"lgc: the layer graph compiler. Compiles neural networks described in YAML.", "lgc"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "lgc 0.1.0");
+  app.set_version_flag("--version", "lgc " LGC_VERSION);
 
   CheckOptions check;
   CLI::App *checkCmd =
@@ -131,6 +135,7 @@ int runCli(int argc, char **argv) {
                      "Class names, one per line, shown in the top-5 lines of 2-D outputs");
   runCmd->add_flag("--reference", run.reference,
                    "Run the plain reference interpreter (the correctness oracle)");
+  runCmd->add_flag("--no-cache", run.noCache, kNoCacheHelp);
 
   BenchOptions bench;
   CLI::App *benchCmd = app.add_subcommand(
@@ -147,6 +152,35 @@ int runCli(int argc, char **argv) {
   benchCmd->add_flag("--json", bench.json, "Print one JSON object");
   benchCmd->add_flag("--profile", bench.profile,
                      "Add a per-layer table: time, GFLOP/s, share of the total");
+  benchCmd->add_flag("--no-cache", bench.noCache, kNoCacheHelp);
+
+  CompileOptions compile;
+  CLI::App *compileCmd = app.add_subcommand(
+      "compile", "Compile ahead of time: an object file and a C header to link into a program");
+  addModel(compileCmd, compile.model);
+  compileCmd->add_option("-o,--output", compile.output, "The object file to write (OUT.o)")
+      ->required();
+  compileCmd->add_option("--header", compile.header, "The C header to write (default: OUT.h)");
+  compileCmd->add_option("--weights", compile.weights,
+                         "Weights (safetensors): checked now; embedded with --embed-weights");
+  compileCmd->add_flag("--embed-weights", compile.embedWeights,
+                       "Put the weights in the object (--weights, else the seeded defaults); "
+                       "the program then passes NULL as weights_path");
+  compileCmd->add_option("--target-cpu", compile.targetCpu,
+                         "The CPU to compile for, as LLVM names it (haswell, skylake-avx512, "
+                         "x86-64-v3, ...; default: this machine's)");
+  compileCmd->add_option("--mattr", compile.mattr,
+                         "CPU features to add or remove, e.g. '+avx2,-avx512f' (default: the "
+                         "CPU's own)");
+  addBatch(compileCmd, compile.batch);
+  compileCmd->add_option("--seed", compile.seed, "Seed for embedded default weights")
+      ->check(integerIn(0, UINT64_MAX).description(""));
+
+  ConfigOptions config;
+  CLI::App *configCmd = app.add_subcommand(
+      "config", "Print the compiler and linker flags a program using lgc compile output needs");
+  configCmd->add_flag("--cflags", config.cflags, "Compiler flags (the runtime's headers)");
+  configCmd->add_flag("--libs", config.libs, "Linker flags (the runtime library)");
 
   if (Error e = checkSubcommand(app, argc, argv)) return usageError(e.message());
   try {
@@ -164,6 +198,11 @@ int runCli(int argc, char **argv) {
   if (checkCmd->parsed()) return runCheck(check);
   if (dumpCmd->parsed()) return runDump(dump);
   if (benchCmd->parsed()) return runBench(bench);
+  if (compileCmd->parsed()) return runCompile(compile);
+  if (configCmd->parsed()) {
+    if (!config.cflags && !config.libs) return usageError("config: give --cflags, --libs or both");
+    return runConfig(config);
+  }
   return runRun(run);
 }
 

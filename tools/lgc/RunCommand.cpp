@@ -73,12 +73,12 @@ Expected<std::vector<std::string>> loadLabels(const std::string &path, const Gra
 }
 
 /// JIT-compiles the graph and runs it once.
-Expected<TensorMap> runCompiled(Graph &graph, WeightMap &weights, const TensorMap &inputs,
-                                int threads) {
-  Expected<std::unique_ptr<CompiledModel>> model = compileForHost(graph, weights);
+Expected<TensorMap> runCompiled(Graph &graph, const WeightMap &weights, const TensorMap &inputs,
+                                const RunOptions &options) {
+  Expected<std::unique_ptr<CompiledModel>> model = compileForHost(graph, weights, !options.noCache);
   if (!model) return model.takeError();
   const Program &program = (*model)->program();
-  return Executor(program, threadCount(threads)).run(inputs);
+  return Executor(program, threadCount(options.threads)).run(inputs);
 }
 
 } // namespace
@@ -110,9 +110,8 @@ int runRun(const RunOptions &options) {
   Expected<TensorMap> inputs = loadInputs(*graph, *inputFiles, options.seed, *norm);
   if (!inputs) return report(inputs.takeError());
 
-  Expected<TensorMap> outputs = options.reference
-                                    ? interpret(*graph, *weights, *inputs)
-                                    : runCompiled(*graph, *weights, *inputs, options.threads);
+  Expected<TensorMap> outputs = options.reference ? interpret(*graph, *weights, *inputs)
+                                                  : runCompiled(*graph, *weights, *inputs, options);
   if (!outputs) return report(outputs.takeError());
 
   for (const std::string &name : outputNames(*graph))

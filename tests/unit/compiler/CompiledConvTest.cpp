@@ -37,8 +37,10 @@ void expectMatchesReference(const std::string &yaml) {
   Expected<TensorMap> expected = interpret(graph, weights, inputs);
   ASSERT_TRUE(expected) << expected.error().str();
 
-  ASSERT_FALSE(optimizeGraph(graph, weights));
-  auto model = CompiledModel::compile(graph, weights, hostTarget());
+  std::vector<ParamSpec> params = paramSpecs(graph);
+  WeightMap none;
+  ASSERT_FALSE(optimizeGraph(graph, none));
+  auto model = CompiledModel::compile(graph, params, weights, hostTarget());
   ASSERT_TRUE(model) << model.error().str();
   TensorMap one = Executor((*model)->program(), 1).run(inputs);
   TensorMap two = Executor((*model)->program(), 2).run(inputs);

@@ -33,7 +33,7 @@ Tensor tensor(Shape shape, std::vector<float> values) {
   if (static_cast<int64_t>(values.size()) != t.size())
     ADD_FAILURE() << "tensor of " << formatShape(t.shape) << " given " << values.size()
                   << " values";
-  t.data = std::move(values);
+  t.data.assign(values.begin(), values.end());
   return t;
 }
 

@@ -193,7 +193,7 @@ TEST(SeededWeightsTest, DeterministicAndInRange) {
     EXPECT_LT(v, 0.25f);
   }
   // Not constant: many distinct values.
-  std::vector<float> sorted = a.data;
+  std::vector<float> sorted(a.data.begin(), a.data.end());
   std::sort(sorted.begin(), sorted.end());
   EXPECT_GT(std::unique(sorted.begin(), sorted.end()) - sorted.begin(), 250);
 }

@@ -1,0 +1,83 @@
+//===- compiler/jit/GenerateModule.cpp - a graph as one LLVM module -------===//
+//
+// 1. Lower the graph to kernels (Loop IR) and weight recipes.
+// 2. Emit one LLVM module holding every kernel.
+// 3. Describe the program: a step per kernel, each argument bound to a model
+//    input or output, a prepared weight, or an arena buffer placed by the
+//    buffer's lifetime (the steps from its producer to its last reader).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/jit/GenerateModule.h"
+
+#include "compiler/codegen/CodeGen.h"
+#include "compiler/lower/Lower.h"
+#include "runtime/MemoryPlan.h"
+
+#include <map>
+
+namespace lgc {
+namespace {
+
+/// Binds graph value `id` to a model input, a model output, or an arena
+/// buffer (created on first sight, its lifetime stretched to `step`).
+BufferRef bindValue(const Graph &graph, ValueId id, int step, std::map<ValueId, int> &arenaIds,
+                    std::vector<BufferLifetime> &lifetimes) {
+  for (size_t i = 0; i < graph.inputs.size(); ++i)
+    if (graph.inputs[i] == id) return {BufferKind::Input, static_cast<int64_t>(i)};
+  for (size_t i = 0; i < graph.outputs.size(); ++i)
+    if (graph.outputs[i] == id) return {BufferKind::Output, static_cast<int64_t>(i)};
+  auto [it, added] = arenaIds.emplace(id, static_cast<int>(lifetimes.size()));
+  if (added) lifetimes.push_back({numElements(graph.value(id).shape) * 4, step, step});
+  lifetimes[static_cast<size_t>(it->second)].last = step;
+  return {BufferKind::Arena, it->second};
+}
+
+ProgramImage describeProgram(const Graph &graph, LoweredModel &lowered,
+                             const std::vector<ParamSpec> &params) {
+  ProgramImage image;
+  image.model = graph.name;
+  std::map<ValueId, int> arenaIds;
+  std::vector<BufferLifetime> lifetimes;
+  for (size_t k = 0; k < lowered.kernels.size(); ++k) {
+    const LoweredKernel &lk = lowered.kernels[k];
+    StepImage step{lk.layer, lk.kernel.name, lk.kernel.parallelExtent(), {}, lk.flops};
+    for (const KernelArg &arg : lk.args)
+      step.args.push_back(
+          arg.kind == KernelArg::Weight
+              ? BufferRef{BufferKind::Weight, arg.index}
+              : bindValue(graph, arg.index, static_cast<int>(k), arenaIds, lifetimes));
+    image.steps.push_back(std::move(step));
+  }
+  ArenaPlan plan = planArena(lifetimes);
+  for (size_t i = 0; i < lifetimes.size(); ++i)
+    image.buffers.push_back({lifetimes[i].bytes, plan.offsets[i]});
+  image.arenaBytes = plan.totalBytes;
+  image.weights = std::move(lowered.weights);
+  image.params = params;
+  for (ValueId id : graph.inputs) {
+    image.inputNames.push_back(graph.value(id).name);
+    image.inputShapes.push_back(graph.value(id).shape);
+  }
+  for (ValueId id : graph.outputs) {
+    image.outputNames.push_back(graph.value(id).name);
+    image.outputShapes.push_back(graph.value(id).shape);
+  }
+  return image;
+}
+
+} // namespace
+
+Expected<GeneratedModule> generateModule(const Graph &graph, const std::vector<ParamSpec> &params,
+                                         const Target &target) {
+  Expected<LoweredModel> lowered = lowerGraph(graph, LowerOptions{target.vectorWidth});
+  if (!lowered) return lowered.takeError();
+  GeneratedModule out;
+  out.context = std::make_unique<llvm::LLVMContext>();
+  std::vector<const loop::Kernel *> kernels;
+  for (const LoweredKernel &k : lowered->kernels) kernels.push_back(&k.kernel);
+  out.module = emitKernels(kernels, *out.context, target, graph.name);
+  out.image = describeProgram(graph, *lowered, params);
+  return out;
+}
+
+} // namespace lgc
