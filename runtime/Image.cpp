@@ -34,7 +34,25 @@
 #define STBI_NO_STDIO
 #define STBI_FAILURE_USERMSG
 #define STBI_MAX_DIMENSIONS 16384
+// Zeroed allocations: stb_image 2.27 decodes with Huffman tables a corrupt
+// JPEG never defined, reading indices out of bounds from uninitialised
+// memory (found by tests/fuzz); zeroed, such a table decodes nothing.
+#define STBI_MALLOC(size) std::calloc(1, size)
+#define STBI_REALLOC(p, size) std::realloc(p, size)
+#define STBI_FREE(p) std::free(p)
+// stb_image 2.27's JPEG decoder shifts its bit buffer by 32 or more and
+// overflows `dc * dequant` on corrupt entropy-coded data (found by
+// tests/fuzz; fixed upstream in later stb versions). Both only garble pixel
+// values, never an index, so UBSan's shift and overflow checks are off for
+// stb's functions alone; its bounds checks and ASan still watch them.
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((no_sanitize("shift", "signed-integer-overflow"))),     \
+                             apply_to = function)
+#endif
 #include <stb/stb_image.h>
+#ifdef __clang__
+#pragma clang attribute pop
+#endif
 
 static_assert(lgc::kMaxImageSide == STBI_MAX_DIMENSIONS, "keep the limits equal");
 
@@ -108,12 +126,60 @@ bool pngHasEnd(const uint8_t *d, size_t n) {
   return false;
 }
 
+/// True if a PNG's first IDAT chunk is empty. stb_image 2.27 copies it with
+/// memcpy(NULL, ..., 0), undefined behaviour (found by tests/fuzz); no
+/// encoder writes one, so such a file is refused. Chunks are walked as stb
+/// walks them: length, type, data, CRC.
+bool pngStartsWithEmptyIdat(const uint8_t *d, size_t n) {
+  auto be32 = [&](size_t i) {
+    return uint64_t(d[i]) << 24 | uint64_t(d[i + 1]) << 16 | uint64_t(d[i + 2]) << 8 | d[i + 3];
+  };
+  for (uint64_t pos = 8; pos + 8 <= n; pos += 12 + be32(pos))
+    if (std::memcmp(d + pos + 4, "IDAT", 4) == 0) return be32(pos) == 0;
+  return false;
+}
+
 /// True if a JPEG ends with its end-of-image marker (possibly followed by
 /// padding or trailing bytes other programs add: searched from the end).
 bool jpegHasEnd(const uint8_t *d, size_t n) {
   for (size_t i = n; i >= 4; --i)
     if (d[i - 2] == 0xFF && d[i - 1] == 0xD9) return true;
   return false;
+}
+
+/// True for a JPEG marker followed by a segment length (not SOI, EOI, RSTn,
+/// TEM, a fill byte or a stuffed 0x00).
+bool jpegMarkerHasLength(uint8_t m) {
+  return m != 0x00 && m != 0x01 && m != 0xFF && m != 0xD8 && m != 0xD9 && (m < 0xD0 || m > 0xD7);
+}
+
+/// True if every Huffman table of every DHT segment defines at most 256 codes.
+/// stb_image 2.27 (Debian 12's) does not check that count and writes past its
+/// 257-entry tables (found by tests/fuzz). Every 0xFF byte followed by a
+/// marker with a length is taken as a segment, inside entropy-coded data too,
+/// so that no segment stb could read goes unchecked; a DHT's tables are read
+/// as stb reads them (bytes past the end of the file are 0).
+bool jpegHuffmanTablesFit(const uint8_t *d, size_t n) {
+  auto byte = [&](size_t i) -> unsigned { return i < n ? d[i] : 0; };
+  for (size_t pos = 2; pos + 3 < n;) {
+    if (d[pos] != 0xFF || !jpegMarkerHasLength(d[pos + 1])) {
+      ++pos;
+      continue;
+    }
+    size_t length = byte(pos + 2) << 8 | byte(pos + 3);
+    if (d[pos + 1] == 0xC4) {
+      size_t table = pos + 4; // after the length; each table: class/id, 16 counts, symbols
+      for (int64_t left = static_cast<int64_t>(length) - 2; left > 0;) {
+        size_t codes = 0;
+        for (size_t i = 1; i <= 16; ++i) codes += byte(table + i);
+        if (codes > 256) return false;
+        table += 17 + codes;
+        left -= static_cast<int64_t>(17 + codes);
+      }
+    }
+    pos += 2 + std::max<size_t>(length, 2);
+  }
+  return true;
 }
 
 std::string errnoText() {
@@ -140,30 +206,45 @@ TensorFileKind tensorFileKind(const std::string &path) {
   return TensorFileKind::Npy;
 }
 
-Expected<Image> decodeImage(const uint8_t *data, size_t size, const std::string &file) {
+Expected<ImageSize> probeImage(const uint8_t *data, size_t size, const std::string &file) {
   auto fail = [&](const std::string &why) {
     return Error::inFile(file, "cannot decode image: " + why);
   };
   if (!hasImageSignature(data, size))
     return fail("not a PNG, JPEG or BMP file (unknown signature)");
   if (size > static_cast<size_t>(INT32_MAX)) return fail("file too large");
-  const auto *bytes = static_cast<const stbi_uc *>(data);
-  int len = static_cast<int>(size);
   if (isPng(data, size) && size > 8 && !pngHasEnd(data, size))
     return fail("truncated PNG (no IEND chunk)");
+  if (isPng(data, size) && pngStartsWithEmptyIdat(data, size))
+    return fail("unsupported PNG (its first IDAT chunk is empty)");
   if (isJpeg(data, size) && !jpegHasEnd(data, size))
     return fail("truncated JPEG (no end-of-image marker)");
+  if (isJpeg(data, size) && !jpegHuffmanTablesFit(data, size))
+    return fail("corrupt JPEG (a Huffman table with more than 256 codes)");
   if (isBmp(data, size)) {
     std::string why = bmpTruncation(data, size);
     if (!why.empty()) return fail(why);
   }
-  // Size first: nothing is allocated for an image over the limit.
-  int w = 0, h = 0, comp = 0;
-  if (!stbi_info_from_memory(bytes, len, &w, &h, &comp)) return fail(stbi_failure_reason());
-  if (w <= 0 || h <= 0) return fail("empty image");
-  if (w > kMaxImageSide || h > kMaxImageSide)
-    return fail(std::to_string(w) + "x" + std::to_string(h) + " is larger than " +
+  ImageSize s;
+  if (!stbi_info_from_memory(data, static_cast<int>(size), &s.width, &s.height, &s.channels))
+    return fail(stbi_failure_reason());
+  if (s.width <= 0 || s.height <= 0) return fail("empty image");
+  if (s.width > kMaxImageSide || s.height > kMaxImageSide)
+    return fail(std::to_string(s.width) + "x" + std::to_string(s.height) + " is larger than " +
                 std::to_string(kMaxImageSide) + "x" + std::to_string(kMaxImageSide));
+  return s;
+}
+
+Expected<Image> decodeImage(const uint8_t *data, size_t size, const std::string &file) {
+  auto fail = [&](const std::string &why) {
+    return Error::inFile(file, "cannot decode image: " + why);
+  };
+  // Size first: nothing is allocated for an image over the limit.
+  Expected<ImageSize> probed = probeImage(data, size, file);
+  if (!probed) return probed.takeError();
+  int w = 0, h = 0, comp = 0;
+  const auto *bytes = static_cast<const stbi_uc *>(data);
+  int len = static_cast<int>(size);
   stbi_uc *pixels = stbi_load_from_memory(bytes, len, &w, &h, &comp, 0);
   if (!pixels) return fail(stbi_failure_reason());
   struct Free {

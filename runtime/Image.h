@@ -51,7 +51,19 @@ bool hasImageSignature(const uint8_t *data, size_t size);
 /// then says what is wrong). Unreadable files are Npy, for the same reason.
 TensorFileKind tensorFileKind(const std::string &path);
 
-/// Decodes an image held in memory; `file` names it in errors.
+/// An image's size and channels (1 to 4, alpha included) as its header gives them.
+struct ImageSize {
+  int width = 0;
+  int height = 0;
+  int channels = 0;
+};
+
+/// Checks an image held in memory as far as decoding it allocates nothing
+/// (signature, truncation, corrupt tables, the size limit) and reads its size
+/// from the header; `file` names it in errors.
+Expected<ImageSize> probeImage(const uint8_t *data, size_t size, const std::string &file);
+
+/// Decodes an image held in memory (probeImage first); `file` names it in errors.
 Expected<Image> decodeImage(const uint8_t *data, size_t size, const std::string &file);
 
 /// Reads and decodes the image file at `path`.

@@ -3,11 +3,13 @@
 // Reading checks the file step by step (magic, version, header length, the
 // Python dict literal, dtype, order, shape, data size) and allocates only once
 // the data size is known to match the file. Writing produces a v1.0 header
-// padded so the data starts on a 64-byte boundary, as NumPy does, into a
-// temporary file that is renamed into place.
+// padded so the data starts on a 64-byte boundary, as NumPy does, through
+// writeFileAtomically (runtime/AtomicFile.h): complete or absent.
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/Npy.h"
+
+#include "runtime/AtomicFile.h"
 
 #include <cerrno>
 #include <cstring>
@@ -38,12 +40,6 @@ public:
   Fd(const Fd &) = delete;
   Fd &operator=(const Fd &) = delete;
   int get() const { return fd_; }
-  /// Closes now and reports whether that succeeded.
-  bool close() {
-    int fd = fd_;
-    fd_ = -1;
-    return ::close(fd) == 0;
-  }
 
 private:
   int fd_;
@@ -63,19 +59,6 @@ bool readAt(int fd, void *buffer, size_t size, uint64_t offset) {
     out += n;
     size -= static_cast<size_t>(n);
     offset += static_cast<uint64_t>(n);
-  }
-  return true;
-}
-
-/// Writes all of `size` bytes; false on an error.
-bool writeAll(int fd, const void *buffer, size_t size) {
-  const auto *in = static_cast<const char *>(buffer);
-  while (size > 0) {
-    ssize_t n = ::write(fd, in, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    in += n;
-    size -= static_cast<size_t>(n);
   }
   return true;
 }
@@ -312,17 +295,6 @@ std::string buildPreamble(const Shape &shape) {
   return out + dict;
 }
 
-/// Writes the whole file at `tmp`; on failure returns errno's text.
-std::string writeFile(const std::string &tmp, const std::string &preamble, const Tensor &t) {
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
-  if (fd.get() < 0) return errnoText();
-  if (!writeAll(fd.get(), preamble.data(), preamble.size()) ||
-      !writeAll(fd.get(), t.data.data(), t.data.size() * sizeof(float)))
-    return errnoText();
-  if (!fd.close()) return errnoText();
-  return "";
-}
-
 } // namespace
 
 Expected<Tensor> readNpy(const std::string &path) {
@@ -355,12 +327,10 @@ Error writeNpy(const std::string &path, const Tensor &t) {
   if (numElements(t.shape) != t.size())
     return Error::internal("writeNpy: shape " + formatShape(t.shape) + " does not match " +
                            std::to_string(t.size()) + " elements");
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  std::string failure = writeFile(tmp, buildPreamble(t.shape), t);
-  if (failure.empty() && ::rename(tmp.c_str(), path.c_str()) != 0) failure = errnoText();
-  if (failure.empty()) return Error();
-  ::unlink(tmp.c_str());
-  return Error::inFile(path, "cannot write file: " + failure);
+  std::string preamble = buildPreamble(t.shape);
+  return writeFileAtomically(path, [&](AtomicFileWriter &out) {
+    if (out.write(preamble)) out.write(t.data.data(), t.data.size() * sizeof(float));
+  });
 }
 
 } // namespace lgc

@@ -17,8 +17,8 @@ namespace lgc {
 /// Reads a little-endian float32, C-order .npy file (v1 or v2 header).
 Expected<Tensor> readNpy(const std::string &path);
 
-/// Writes `t` as a v1 .npy file. The file is written to a temporary name in
-/// the same directory and renamed, so it is either complete or absent.
+/// Writes `t` as a v1 .npy file with writeFileAtomically (runtime/AtomicFile.h):
+/// the file is either complete or absent, and an existing one is replaced whole.
 Error writeNpy(const std::string &path, const Tensor &t);
 
 } // namespace lgc

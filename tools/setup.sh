@@ -14,6 +14,7 @@ packages=(
   libcli11-dev                       # the lgc command line
   libstb-dev                         # stb_image: PNG/JPEG/BMP inputs
   libgtest-dev                       # unit tests
+  clang-14 libclang-rt-14-dev        # sanitizer build and fuzz targets (tools/sanitize.sh)
 )
 # Optional, not installed here: graphviz (the golden tests render every model's
 # `lgc dump --emit=dot` when `dot` is on PATH, and say they skipped it when not).

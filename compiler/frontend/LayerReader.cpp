@@ -215,7 +215,8 @@ void LayerReader::rejectUnread(const std::string &context,
                                const std::vector<std::string> &allowed) const {
   for (auto it = map_.begin(); it != map_.end(); ++it) {
     const std::string &key = it->first.Scalar();
-    if (read_.count(key)) continue;
+    if (read_.count(key) || std::find(allowed.begin(), allowed.end(), key) != allowed.end())
+      continue;
     std::string message = what_ + ": unknown key '" + key + "' for " + context;
     if (auto guess = closestMatch(key, allowed)) message += "; did you mean '" + *guess + "'?";
     Error e = Error::at(locationOf(file_, it->first), message);

@@ -60,8 +60,8 @@ public:
   double number(const std::string &key, double fallback, double min, double max);
   std::string string(const std::string &key);
 
-  /// Throws for the first key in the mapping not read so far, listing the
-  /// keys that `context` accepts.
+  /// Throws for the first key in the mapping that is neither read so far nor
+  /// in `allowed`, listing the keys that `context` accepts.
   void rejectUnread(const std::string &context, const std::vector<std::string> &allowed) const;
 
   /// A ParseFailure at `key`'s value (or the mapping, if the key is absent).

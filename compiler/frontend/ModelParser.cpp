@@ -16,7 +16,9 @@
 
 #include <sys/stat.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -99,6 +101,75 @@ Location tabIndentation(const std::string &text, const std::string &file) {
     }
   }
   return Location{file, 0, 0};
+}
+
+/// Where the text's YAML documents start, at most kMaxDocuments of them.
+/// yaml-cpp 0.7's LoadAll never returns on some malformed text (a stray ','
+/// after a top-level value): every further "document" starts at that token
+/// and consumes nothing. So documents are counted here, and a document that
+/// starts where the previous one did is that token.
+class DocumentStarts : public YAML::EventHandler {
+public:
+  static constexpr int kMaxDocuments = 3;
+
+  /// Reads up to kMaxDocuments documents of `text`; yaml-cpp's exceptions pass.
+  explicit DocumentStarts(const std::string &text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    while (starts.size() < kMaxDocuments && parser.HandleNextDocument(*this)) {
+    }
+  }
+
+  /// Each document's start and the mark of its first node (its start when it
+  /// has none).
+  std::vector<YAML::Mark> starts, firstNodes;
+
+  void OnDocumentStart(const YAML::Mark &mark) override {
+    starts.push_back(mark);
+    firstNodes.push_back(mark);
+    nodeSeen_ = false;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark &mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark &mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                const std::string &) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark &mark, const std::string &, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+private:
+  void node(const YAML::Mark &mark) {
+    if (!nodeSeen_ && !firstNodes.empty()) firstNodes.back() = mark;
+    nodeSeen_ = true;
+  }
+  bool nodeSeen_ = false;
+};
+
+/// An error unless the text holds exactly one YAML document (or none).
+Error checkOneDocument(const std::string &text, const std::string &file) {
+  DocumentStarts docs(text);
+  for (size_t i = 1; i < docs.starts.size(); ++i)
+    if (docs.starts[i].pos == docs.starts[i - 1].pos) {
+      size_t at = static_cast<size_t>(std::max(0, docs.starts[i].pos));
+      std::string what = at < text.size() ? std::string(1, text[at]) : "end of file";
+      return Error::at(locationOf(file, docs.starts[i]),
+                       "invalid YAML: unexpected '" + what + "' after the end of the document");
+    }
+  if (docs.starts.size() > 1)
+    return Error::at(
+        locationOf(file, docs.firstNodes[1]),
+        "the model file holds more than one YAML document ('---'); it must be exactly one");
+  return Error();
 }
 
 class ModelBuilder {
@@ -224,15 +295,17 @@ void ModelBuilder::readLayer(const YAML::Node &layer) {
     if (auto guess = closestMatch(opText, known)) message += "; did you mean '" + *guess + "'?";
     r.fail("op", message);
   }
+  // Unknown keys first: a misspelt parameter gets "did you mean", not
+  // "missing required parameter".
+  std::vector<std::string> allowed{"name", "op", "input"};
+  for (const std::string &k : paramKeys(*op)) allowed.push_back(k);
+  r.rejectUnread(std::string(opName(*op)), allowed);
   Node node;
   node.name = name;
   node.op = *op;
   node.loc = locationOf(file_, layer);
   node.inputs = readLayerInputs(r, name, *op);
   node.attrs = readAttrs(r, *op);
-  std::vector<std::string> allowed{"name", "op", "input"};
-  for (const std::string &k : paramKeys(*op)) allowed.push_back(k);
-  r.rejectUnread(std::string(opName(*op)), allowed);
   node.params = paramsFor(node);
   for (const Param &p : node.params)
     if (!shapeWithinLimit(p.shape))
@@ -343,13 +416,11 @@ bool isValidName(const std::string &s) {
 Expected<Graph> parseModelText(const std::string &text, const std::string &fileName) {
   if (Error e = checkIsText(text, fileName)) return e;
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.empty() || documents[0].IsNull() || !documents[0].IsDefined())
+    if (Error e = checkOneDocument(text, fileName)) return e;
+    YAML::Node root = YAML::Load(text);
+    if (root.IsNull() || !root.IsDefined())
       return Error::inFile(fileName, "the model file is empty");
-    if (documents.size() > 1)
-      failAt(fileName, documents[1],
-             "the model file holds more than one YAML document ('---'); it must be exactly one");
-    return ModelBuilder(fileName).build(documents[0]);
+    return ModelBuilder(fileName).build(root);
   } catch (ParseFailure &f) {
     return std::move(f.error);
   } catch (const YAML::DeepRecursion &e) { // its message is "bad file"

@@ -6,6 +6,7 @@
 #include "compiler/passes/Pipeline.h"
 
 #include "compiler/frontend/ModelParser.h"
+#include "compiler/ir/Cost.h"
 #include "compiler/ir/Verifier.h"
 #include "compiler/passes/Passes.h"
 
@@ -34,6 +35,9 @@ Expected<Graph> buildGraph(const std::string &modelPath, const PipelineOptions &
   }
   if (Error e = inferShapes(graph)) return e;
   if (Error e = finishPass("infer-shapes", graph, options, true)) return e;
+  Expected<uint64_t> limit = memoryLimitFromEnv();
+  if (!limit) return limit.takeError();
+  if (Error e = checkMemoryLimit(graph, *limit)) return e;
   return graph;
 }
 

@@ -24,7 +24,8 @@ struct PipelineOptions {
 };
 
 /// Parses the model file and runs the passes: set-batch-size (with a batch),
-/// infer-shapes. The result has every shape and has passed the verifier.
+/// infer-shapes. The result has every shape and has passed the verifier, and
+/// its tensors fit in the memory ceiling (LGC_MEMORY_LIMIT, compiler/ir/Cost.h).
 Expected<Graph> buildGraph(const std::string &modelPath, const PipelineOptions &options = {});
 
 /// Runs the optimisation passes on a graph from buildGraph, in order:

@@ -126,7 +126,8 @@ Expected<ImageNormalization> parseNormalization(const std::string &mean, const s
     *out = std::move(*values);
   }
   for (float s : norm.std)
-    if (s == 0.0f) return Error::inFile("lgc", "--std '" + std + "': a standard deviation of 0");
+    if (s == 0.0f)
+      return Error::inFile("lgc", "--std '" + std + "': a standard deviation of 0 divides by zero");
   bool anyImage = false;
   for (ValueId id : graph.inputs) {
     const Value &v = graph.value(id);
