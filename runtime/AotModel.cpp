@@ -18,7 +18,7 @@ struct AotModel {
   std::unique_ptr<Executor> executor;
 };
 
-constexpr size_t kAlign = 64;
+constexpr size_t kAlign = 64; ///< Embedded weights start at multiples of this.
 
 /// The prepared weights from the embedded blob, checked against its size.
 Expected<std::vector<Tensor>> embeddedWeights(const ProgramImage &image, const char *blob,
@@ -79,6 +79,16 @@ void setError(char *err, size_t errLen, std::string message) {
 }
 
 } // namespace
+
+std::string packEmbeddedWeights(const std::vector<Tensor> &weights) {
+  std::string blob;
+  for (const Tensor &t : weights) {
+    blob.append(reinterpret_cast<const char *>(t.data.data()), t.data.size() * sizeof(float));
+    blob.resize((blob.size() + kAlign - 1) / kAlign * kAlign, '\0');
+  }
+  return blob;
+}
+
 } // namespace lgc
 
 extern "C" void *lgc_aot_create(const char *image, size_t imageLen, void *const *kernels,

@@ -35,4 +35,15 @@ void lgc_aot_destroy(void *model);
 
 #ifdef __cplusplus
 }
+
+#include "runtime/Tensor.h"
+
+#include <string>
+#include <vector>
+
+namespace lgc {
+/// The embedded-weights blob lgc_aot_create reads: each prepared weight in
+/// image order, each starting at a multiple of 64 bytes, zeros between.
+std::string packEmbeddedWeights(const std::vector<Tensor> &weights);
+} // namespace lgc
 #endif

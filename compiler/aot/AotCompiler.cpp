@@ -14,6 +14,7 @@
 #include "compiler/aot/CInterface.h"
 #include "compiler/codegen/CodeGen.h"
 #include "compiler/jit/GenerateModule.h"
+#include "runtime/AotModel.h"
 #include "runtime/AtomicFile.h"
 
 #include <llvm/IR/Constants.h>
@@ -28,23 +29,11 @@ using llvm::Function;
 using llvm::GlobalValue;
 using llvm::GlobalVariable;
 
-constexpr size_t kAlign = 64; ///< Embedded weights start at multiples of this (AotModel.cpp).
-
 GlobalVariable *privateData(llvm::Module &m, llvm::Constant *init, const std::string &name,
                             unsigned align) {
   auto *g = new GlobalVariable(m, init->getType(), true, GlobalValue::PrivateLinkage, init, name);
   g->setAlignment(llvm::Align(align));
   return g;
-}
-
-/// The prepared weights, each padded to a multiple of kAlign bytes.
-std::string weightBlob(const std::vector<Tensor> &weights) {
-  std::string blob;
-  for (const Tensor &t : weights) {
-    blob.append(reinterpret_cast<const char *>(t.data.data()), t.data.size() * sizeof(float));
-    blob.resize((blob.size() + kAlign - 1) / kAlign * kAlign, '\0');
-  }
-  return blob;
 }
 
 /// Step 2: the data an object's create function hands the runtime.
@@ -70,7 +59,7 @@ ObjectData addData(llvm::Module &m, const ProgramImage &image, const std::string
   d.weights = llvm::ConstantPointerNull::get(ptr);
   if (embed)
     d.weights = privateData(m, llvm::ConstantDataArray::getString(c, blob, false),
-                            prefix + "__weights", kAlign);
+                            prefix + "__weights", /*cache line*/ 64);
   d.weightsLen = ConstantInt::get(i64, embed ? blob.size() : 0);
   return d;
 }
@@ -137,7 +126,7 @@ Error compileAheadOfTime(const Graph &graph, const std::vector<ParamSpec> &param
   if (options.embed) {
     Expected<std::vector<Tensor>> prepared = prepareWeights(image, *options.embed);
     if (!prepared) return prepared.takeError();
-    blob = weightBlob(*prepared);
+    blob = packEmbeddedWeights(*prepared);
   }
   llvm::Module &m = *generated->module;
   for (const StepImage &s : image.steps)
