@@ -126,9 +126,15 @@ std::pair<int64_t, int64_t> liveTaps(const WindowAxisSpec &a, int64_t o0, int64_
 
 } // namespace
 
-std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns) {
+std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns,
+                              int64_t minBorder) {
   auto [r0, r1] = interiorRange(rows);
   auto [c0, c1] = interiorRange(columns);
+  // Widened borders take columns from the interior, never all of them.
+  int64_t room = std::max<int64_t>(0, c1 - c0 - 1);
+  int64_t left = std::min(std::max<int64_t>(0, minBorder - c0), room);
+  c0 += left;
+  c1 -= std::min(std::max<int64_t>(0, minBorder - (columns.out - c1)), room - left);
   std::vector<std::array<int64_t, 4>> rects{{0, rows.out, 0, columns.out}};
   if (r0 < r1 && c0 < c1)
     rects = {{0, r0, 0, columns.out},
@@ -154,8 +160,9 @@ StmtRef tileLoops(const Tile &t, std::vector<StmtRef> body) {
 
 StmtRef tapLoops(const Tile &t, std::vector<StmtRef> body) {
   int64_t taps = (t.ky1 - t.ky0) * (t.kx1 - t.kx0);
-  LoopKind kind = t.interior || taps <= 9 ? LoopKind::Unrolled : LoopKind::Serial;
-  return forLoop("ky", t.ky0, t.ky1, kind, {forLoop("kx", t.kx0, t.kx1, kind, std::move(body))});
+  LoopKind rows = t.interior || taps <= 9 ? LoopKind::Unrolled : LoopKind::Serial;
+  return forLoop("ky", t.ky0, t.ky1, rows,
+                 {forLoop("kx", t.kx0, t.kx1, LoopKind::Unrolled, std::move(body))});
 }
 
 Shape rowsView(const Shape &shape) {

@@ -70,15 +70,18 @@ struct Tile {
 };
 
 /// The output plane cut into at most five tiles: the top and bottom border
-/// rows, and the middle rows' left border, interior and right border.
-std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns);
+/// rows, and the middle rows' left border, interior and right border. The
+/// left and right borders are widened to `minBorder` columns where the
+/// interior has them to spare (a register block then fills them).
+std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns,
+                              int64_t minBorder = 0);
 
 /// `for oy` over the tile's rows, SIMD `for ox` over its columns, around `body`.
 loop::StmtRef tileLoops(const Tile &tile, std::vector<loop::StmtRef> body);
 
-/// `for ky`, `for kx` over the tile's live taps around `body`: unrolled in the
-/// interior, where the time goes, at the borders only when the window is
-/// small, to keep compile time down.
+/// `for ky`, `for kx` over the tile's live taps around `body`. `kx` is always
+/// unrolled; `ky` in the interior, where the time goes, and at the borders
+/// only when the window is small, to keep compile time down.
 loop::StmtRef tapLoops(const Tile &tile, std::vector<loop::StmtRef> body);
 
 // One function per op family; each appends one kernel for ctx.node().

@@ -5,17 +5,19 @@
 // - Channel lanes (groups == 1, unless a small stride-1 layer has few output
 //   channels; see useChannelLanes): SIMD
 //   lanes are output channels, with the weights re-laid out at compile time
-//   as [ic, ky, kx, oc] so each tap's weights are one contiguous vector; a
-//   block of output columns is register-blocked, so each weight vector feeds
-//   one FMA per column and each input value is one broadcast. Threads split
-//   (image, channel block) pairs.
+//   as [ic, ky, kx, oc] so each tap's weights are one contiguous vector. A
+//   register block of 1-4 channel vectors by a run of output columns (see
+//   registerBlock) makes each weight vector feed one FMA per column and each
+//   broadcast input one per channel vector. Threads split (image, group of
+//   channel vectors) pairs.
 // - Column lanes (grouped and depthwise convolutions, small layers):
 //   SIMD lanes are output columns; threads split (image, channel) pairs.
 //
 // Both cut the output plane into border and interior tiles (the interior
 // reads no padding, so its loads carry no guard), skip taps that can only
-// read padding, and unroll the window (at the borders only when small, to
-// keep compile time down). `flip` rotates the weights once at compile time,
+// read padding, and unroll the window (its rows at the borders only when
+// small, to keep compile time down). Wide planes' border columns are widened
+// to a whole register block. `flip` rotates the weights once at compile time,
 // so the loops are always cross-correlation.
 //
 //===----------------------------------------------------------------------===//
@@ -35,19 +37,66 @@ WeightRecipe flipped(WeightRecipe w, bool flip) {
   return flip ? w.then({prep::flip()}) : w;
 }
 
-/// Output columns per register block in the channel-lanes schedule.
-constexpr int64_t kColumnBlock = 8;
+/// A register block: `vectors` vectors of output channels by `columns`
+/// output columns, one accumulator each.
+struct RegisterBlock {
+  int64_t vectors, columns;
+};
+
+/// The widest block of `vectors` channel vectors that fits AVX-512's 32
+/// registers: vectors × columns accumulators, the weight vectors, and about
+/// `columns` broadcast inputs (LLVM keeps those live across the unrolled
+/// taps). Measured, 1 thread: 1 × 14, 2 × 10, 3 × 7 and 4 × 5 run at 190-220
+/// GFLOP/s; 1 × 18, 2 × 14 and 4 × 7 spill and fall to 100-160.
+int64_t maxColumns(int64_t vectors) {
+  return (31 - vectors) / (vectors + 1);
+}
+
+/// Columns per block when `width` columns are split evenly into blocks of
+/// at most `most`.
+int64_t evenSplit(int64_t width, int64_t most) {
+  int64_t count = (width + most - 1) / most;
+  return (width + count - 1) / count;
+}
+
+/// The register block for a layer with `blocks` vectors of output channels
+/// and rows up to `width` wide. One channel vector with a full row of columns
+/// is best when neighbouring columns share input values (kernel wider than
+/// its stride: measured 210 against 190 GFLOP/s for 3 × 7 on a 14-wide 3x3
+/// layer); otherwise the block with the most accumulators wins (a 1x1 layer
+/// 14 wide: 3 × 7 at 187, 1 × 14 at 153; a 3x3 layer 7 wide: 3 × 7 at 218, 1 × 7
+/// at 110). Channel vectors are only grouped while each of two threads still
+/// gets at least two (image, group) pairs.
+RegisterBlock registerBlock(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t width) {
+  RegisterBlock best{1, evenSplit(width, maxColumns(1))};
+  bool sharedInputs = a.kernel.w > a.stride.w;
+  if (sharedInputs && best.columns >= 12) return best;
+  double bestWork = double(best.columns);
+  for (int64_t v = 2; v <= 4; ++v) {
+    int64_t groups = (blocks + v - 1) / v;
+    if (images * groups < 4) break;
+    int64_t c = evenSplit(width, maxColumns(v));
+    // Accumulators doing useful work: less padded channels and short blocks.
+    double work = double(v * c) * double(blocks) / double(groups * v) * double(width) /
+                  double(c * ((width + c - 1) / c));
+    if (work > bestWork) best = {v, c}, bestWork = work;
+  }
+  return best;
+}
 
 /// Rows at least this wide keep separate border-column tiles (measured on
 /// ResNet-18: 56-wide rows gain from the guard-free interior, 28-wide rows
 /// from full-width register blocks).
 constexpr int64_t kWideRow = 48;
 
-/// Weights of one vector of output channels kept in cache across the rows.
-constexpr int64_t kChunkBytes = 64 << 10;
+/// Weights of one register block's channels kept in cache across the rows:
+/// half of a 1 MiB L2. Smaller chunks cost more, as every chunk re-reads and
+/// re-writes the output (a 7x7 512-channel layer: 218 GFLOP/s unchunked,
+/// 212 at 512 KiB, 170 at 64 KiB).
+constexpr int64_t kChunkBytes = 512 << 10;
 
 /// Input channels per cache chunk: the largest divisor of in_channels whose
-/// weights for one vector of output channels fit in kChunkBytes.
+/// weights for `lanes` output channels fit in kChunkBytes.
 int64_t channelChunk(const Conv2dAttrs &a, int64_t lanes) {
   int64_t perChannel = a.kernel.h * a.kernel.w * lanes * 4;
   for (int64_t c = a.inChannels; c > 1; --c)
@@ -87,40 +136,55 @@ void lowerChannelLanes(LowerContext &ctx) {
   const Shape &out = ctx.graph().outputOf(node).shape;
   int64_t lanes = ctx.vectorWidth(), blocks = (a.outChannels + lanes - 1) / lanes;
 
-  int x = ctx.valueBuffer("in", node.inputs[0], in);
-  // [out, in, kh, kw] as [in, kh, kw, padded], zeros past `out`.
-  int w = ctx.weightBuffer(
-      "weight_t", flipped(ctx.param("weight"), a.flip).then({prep::channelsLast(blocks * lanes)}));
-  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(blocks * lanes)}))
-                 : -1;
-  int y = ctx.outputBuffer(out);
-
   // Input channels in chunks whose weights stay in cache while every output
   // row reuses them; partial sums wait in the output between chunks.
-  int64_t chunk = channelChunk(a, lanes), chunks = a.inChannels / chunk;
-  E p = var("p"), n = floorDiv(p, blocks), oc = mod(p, blocks) * E(lanes) + var("oc");
+  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h};
+  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w};
+  // Narrow planes: full-width rows. Wide ones: the interior without guards
+  // outweighs the short border blocks.
+  bool narrow = out[3] < kWideRow;
+  std::vector<Tile> planeTiles = narrow ? rowTiles(rows, columns) : windowTiles(rows, columns);
+  int64_t widest = 0;
+  for (const Tile &t : planeTiles) widest = std::max(widest, t.x1 - t.x0);
+  RegisterBlock rb = registerBlock(a, out[0], blocks, widest);
+  if (!narrow) planeTiles = windowTiles(rows, columns, rb.columns);
+  int64_t groups = (blocks + rb.vectors - 1) / rb.vectors;
+  int64_t chunk = channelChunk(a, lanes * rb.vectors), chunks = a.inChannels / chunk;
+  int64_t padded = groups * rb.vectors * lanes;
+
+  int x = ctx.valueBuffer("in", node.inputs[0], in);
+  // [out, in, kh, kw] as [in, kh, kw, padded], zeros past `out`.
+  int w = ctx.weightBuffer("weight_t",
+                           flipped(ctx.param("weight"), a.flip).then({prep::channelsLast(padded)}));
+  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(padded)})) : -1;
+  int y = ctx.outputBuffer(out);
+
+  E p = var("p"), n = floorDiv(p, groups), group = mod(p, groups);
   E oy = var("oy"), kx = var("kx"), ky = var("ky");
   E icb = chunks > 1 ? var("icb") : E(0), ic = icb * E(chunk) + var("ic");
   E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
-  E weight = load(w, {ic, ky, kx, oc});
-  E inRange = oc < E(a.outChannels);
   E firstChunk = icb == E(0), lastChunk = icb == E(chunks - 1);
 
-  // One register block of `columns` accumulators starting at column `first`.
+  // One register block: `columns` columns from `first`, every channel vector.
   auto block = [&](const Tile &t, E first, int64_t columns) {
     std::vector<StmtRef> init, taps, stores;
-    for (int64_t c = 0; c < columns; ++c) {
-      std::string acc = "acc" + std::to_string(c);
-      E ox = first + E(c);
-      E ix = ox * E(a.stride.w) - E(a.padBegin.w) + kx * E(a.dilation.w);
-      E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
-      std::vector<E> at{n, oc, oy, ox};
-      E start = b >= 0 ? load(b, {oc}) : f32(0);
-      init.push_back(let(acc, select(firstChunk, start, guardedLoad(y, at, inRange, 0.0f))));
-      taps.push_back(
-          assign(acc, fma(guardedLoad(x, {n, ic, iy, ix}, inside, 0.0f), weight, local(acc))));
-      E result = select(lastChunk, ctx.epilogue(local(acc), at, inRange), local(acc));
-      stores.push_back(store(y, at, result, inRange));
+    for (int64_t v = 0; v < rb.vectors; ++v) {
+      E oc = (group * E(rb.vectors) + E(v)) * E(lanes) + var("oc");
+      E inRange = oc < E(a.outChannels);
+      E weight = load(w, {ic, ky, kx, oc});
+      for (int64_t c = 0; c < columns; ++c) {
+        std::string acc = "acc" + std::to_string(v * columns + c);
+        E ox = first + E(c);
+        E ix = ox * E(a.stride.w) - E(a.padBegin.w) + kx * E(a.dilation.w);
+        E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
+        std::vector<E> at{n, oc, oy, ox};
+        E start = b >= 0 ? load(b, {oc}) : f32(0);
+        init.push_back(let(acc, select(firstChunk, start, guardedLoad(y, at, inRange, 0.0f))));
+        taps.push_back(
+            assign(acc, fma(guardedLoad(x, {n, ic, iy, ix}, inside, 0.0f), weight, local(acc))));
+        E result = select(lastChunk, ctx.epilogue(local(acc), at, inRange), local(acc));
+        stores.push_back(store(y, at, result, inRange));
+      }
     }
     std::vector<StmtRef> body = init;
     body.push_back(forLoop("ic", 0, chunk, LoopKind::Serial, {tapLoops(t, taps)}));
@@ -129,22 +193,19 @@ void lowerChannelLanes(LowerContext &ctx) {
   };
 
   std::vector<StmtRef> tiles;
-  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h};
-  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w};
-  // Narrow planes: full-width rows. Wide ones: the interior without guards
-  // outweighs the short border blocks.
-  bool narrow = out[3] < kWideRow;
-  for (const Tile &t : narrow ? rowTiles(rows, columns) : windowTiles(rows, columns)) {
-    int64_t width = t.x1 - t.x0, full = width / kColumnBlock, rest = width % kColumnBlock;
+  for (const Tile &t : planeTiles) {
+    // Columns split evenly into register blocks of at most rb.columns.
+    int64_t width = t.x1 - t.x0, count = (width + rb.columns - 1) / rb.columns;
+    int64_t size = (width + count - 1) / count, full = width / size, rest = width % size;
     std::vector<StmtRef> row;
     if (full > 0)
       row.push_back(forLoop("ob", 0, full, LoopKind::Serial,
-                            {block(t, E(t.x0) + var("ob") * E(kColumnBlock), kColumnBlock)}));
-    if (rest > 0) row.push_back(block(t, E(t.x0 + full * kColumnBlock), rest));
+                            {block(t, E(t.x0) + var("ob") * E(size), size)}));
+    if (rest > 0) row.push_back(block(t, E(t.x0 + full * size), rest));
     tiles.push_back(forLoop("oy", t.y0, t.y1, LoopKind::Serial, row));
   }
   if (chunks > 1) tiles = {forLoop("icb", 0, chunks, LoopKind::Serial, tiles)};
-  ctx.finish(forLoop("p", 0, out[0] * blocks, LoopKind::Parallel, tiles),
+  ctx.finish(forLoop("p", 0, out[0] * groups, LoopKind::Parallel, tiles),
              2.0 * double(macCount(ctx.graph(), node)));
 }
 

@@ -523,6 +523,44 @@ void genConv(Rng &r, Config &c) {
   c.add(convLayer(r, c.name("conv"), s).input(x));
 }
 
+/// Conv2d shapes the small draws above never reach: wide rows (output up to
+/// ~100 columns, so border columns are widened to a register block), up to
+/// 200 output channels (several channel vectors per register block, with a
+/// partly padded last group), and deep inputs (input channels in cache
+/// chunks); sometimes with BatchNorm, a residual Add and a ReLU fused in.
+void genConvBlocking(Rng &r, Config &c) {
+  int64_t n = r.pick({1, 1, 2, 3, 4});
+  ConvSpec s;
+  bool deep = r.chance(0.25);
+  s.in = deep ? r.range(200, 400) : r.range(1, 12);
+  s.out = r.chance(0.5) ? 16 * r.range(2, 12) : r.range(17, 200);
+  s.kh = deep ? r.pick({1, 3}) : r.pick({1, 3, 5, 7});
+  s.kw = r.chance(0.7) ? s.kh : r.pick({1, 3, 5, 7});
+  s.sh = r.pick({1, 1, 2});
+  s.sw = r.pick({1, 1, 2});
+  if (r.chance(0.2)) s.dh = s.dw = 2;
+  s.padKind = ConvSpec::PairPad;
+  s.ph = r.range(0, s.kh / 2);
+  s.pw = r.range(0, s.kw / 2 + (r.chance(0.2) ? 1 : 0));
+  s.bias = static_cast<int>(r.range(0, 2));
+  s.flip = r.chance(0.1);
+  int64_t w = deep ? r.range(1, 8) : r.range(40, 200);
+  int64_t budget = kMaxWork / (n * s.macsPerPixel());
+  int64_t outW = (w + 2 * s.pw - s.extentW()) / s.sw + 1;
+  int64_t maxOutH = std::max<int64_t>(1, budget / std::max<int64_t>(1, outW));
+  int64_t h = std::clamp<int64_t>(s.extentH() - 2 * s.ph + (r.range(1, 4) - 1) * s.sh, 1,
+                                  s.extentH() - 2 * s.ph + (maxOutH - 1) * s.sh);
+  std::string x = c.addInput("x", {n, s.in, h, w});
+  std::string cur = c.add(convLayer(r, c.name("conv"), s).input(x));
+  if (r.chance(0.3)) cur = c.add(batchNormLayer(r, c.name("bn"), s.out));
+  if (r.chance(0.3)) {
+    int64_t outH = (h + 2 * s.ph - s.extentH()) / s.sh + 1;
+    std::string skip = c.addInput("skip", {n, s.out, outH, outW});
+    cur = c.add(Layer(c.name("add"), "Add").inputs({cur, skip}));
+  }
+  if (r.chance(0.4)) c.add(Layer(c.name("relu"), "ReLU"));
+}
+
 /// Conv2d then BatchNorm2d (folded into the convolution), sometimes through an
 /// Identity or Dropout, sometimes with an activation after; sometimes the
 /// convolution's value is an output too, so the BatchNorm must stay.
@@ -1233,6 +1271,9 @@ void runFamily(const std::string &family, int baseCount, const Generator &gen) {
 // Configuration counts per family at LGC_SWEEP_SCALE=1 (1000+ in all).
 TEST(Sweep, Conv2d) {
   runFamily("conv", 240, genConv);
+}
+TEST(Sweep, ConvBlocking) {
+  runFamily("convblock", 60, genConvBlocking);
 }
 TEST(Sweep, ConvBatchNorm) {
   runFamily("convbn", 80, genConvBatchNorm);
