@@ -1,7 +1,7 @@
 //===- compiler/jit/GenerateModule.cpp - a graph as one LLVM module -------===//
 //
 // 1. Lower the graph to kernels (Loop IR) and weight recipes.
-// 2. Emit one LLVM module holding every kernel.
+// 2. Emit one LLVM module holding every distinct kernel.
 // 3. Describe the program: a step per kernel, each argument bound to a model
 //    input or output, a prepared weight, or an arena buffer placed by the
 //    buffer's lifetime (the steps from its producer to its last reader).
@@ -40,7 +40,7 @@ ProgramImage describeProgram(const Graph &graph, LoweredModel &lowered,
   std::vector<BufferLifetime> lifetimes;
   for (size_t k = 0; k < lowered.kernels.size(); ++k) {
     const LoweredKernel &lk = lowered.kernels[k];
-    StepImage step{lk.layer, lk.kernel.name, lk.kernel.parallelExtent(), {}, lk.flops};
+    StepImage step{lk.layer, lk.symbol(), lk.kernel.parallelExtent(), {}, lk.flops};
     for (const KernelArg &arg : lk.args)
       step.args.push_back(
           arg.kind == KernelArg::Weight
@@ -74,7 +74,8 @@ Expected<GeneratedModule> generateModule(const Graph &graph, const std::vector<P
   GeneratedModule out;
   out.context = std::make_unique<llvm::LLVMContext>();
   std::vector<const loop::Kernel *> kernels;
-  for (const LoweredKernel &k : lowered->kernels) kernels.push_back(&k.kernel);
+  for (const LoweredKernel &k : lowered->kernels)
+    if (k.sameAs.empty()) kernels.push_back(&k.kernel);
   out.module = emitKernels(kernels, *out.context, target, graph.name);
   out.image = describeProgram(graph, *lowered, params);
   return out;

@@ -52,6 +52,7 @@ Expected<LoweredModel> lowerGraph(const Graph &graph, const LowerOptions &option
   LoweredModel model;
   try {
     for (const Node &node : graph.nodes) lowerNode(graph, node, model, options);
+    shareKernels(model);
   } catch (const std::logic_error &e) {
     return Error::internal(e.what());
   }

@@ -29,6 +29,12 @@ struct LoweredKernel {
   std::vector<KernelArg> args; ///< One per kernel buffer.
   std::string layer;           ///< The node it computes.
   double flops = 0;
+  /// Non-empty: an earlier kernel with the same code, whose function this
+  /// kernel's step calls (see shareKernels).
+  std::string sameAs;
+
+  /// The function its step calls.
+  const std::string &symbol() const { return sameAs.empty() ? kernel.name : sameAs; }
 };
 
 struct LoweredModel {
@@ -40,7 +46,12 @@ struct LowerOptions {
   int vectorWidth = 16; ///< f32 lanes of the target's vectors.
 };
 
-/// Lowers every node of `graph` (shapes inferred, passes run).
+/// Lowers every node of `graph` (shapes inferred, passes run), then shares
+/// the code of identical kernels.
 Expected<LoweredModel> lowerGraph(const Graph &graph, const LowerOptions &options);
+
+/// Marks each kernel whose code repeats an earlier kernel's `sameAs` that
+/// one; returns how many it marked.
+int shareKernels(LoweredModel &model);
 
 } // namespace lgc

@@ -21,6 +21,16 @@
 namespace lgc {
 namespace {
 
+/// A kernel's loops, or for one sharing an earlier kernel's code, its
+/// weights' recipes and the kernel it calls.
+std::string printLoweredKernel(const LoweredKernel &k) {
+  if (k.sameAs.empty()) return loop::printKernel(k.kernel);
+  std::string text;
+  for (const loop::BufferDecl &b : k.kernel.buffers)
+    if (!b.prep.empty()) text += "// " + b.name + " = " + b.prep + "\n";
+  return text + "kernel " + k.kernel.name + " = " + k.sameAs + "  // the same loops\n";
+}
+
 enum class Level { Graph, Opt, Dot, Loops, Llvm, Asm };
 
 Level levelOf(const std::string &emit) {
@@ -71,7 +81,7 @@ int runDump(const DumpOptions &options) {
   if (level == Level::Loops) {
     Expected<LoweredModel> lowered = lowerGraph(*graph, LowerOptions{target.vectorWidth});
     if (!lowered) return report(lowered.takeError());
-    for (const LoweredKernel &k : lowered->kernels) std::cout << loop::printKernel(k.kernel);
+    for (const LoweredKernel &k : lowered->kernels) std::cout << printLoweredKernel(k);
     return kExitOk;
   }
 
