@@ -8,8 +8,9 @@
 //    then once more under a constant lane mask for the remainder.
 // 3. Expressions are scalar unless they vary across the lanes of the
 //    enclosing vector loop. A varying load or store whose flat index moves by
-//    one per lane is a (masked) vector access; any other is a masked gather
-//    or scatter. A guarded load never touches memory where its guard is off.
+//    one per lane is a (masked) vector access; a load whose index moves by 2-4
+//    is one masked load and a shuffle; any other is a masked gather or
+//    scatter. A guarded load never touches memory where its guard is off.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/codegen/CodeGen.h"
@@ -67,6 +68,9 @@ E flatIndex(const Shape &shape, const std::vector<ExprRef> &indices) {
   return flat;
 }
 
+/// Lane strides up to this are loaded whole and shuffled, not gathered.
+constexpr int64_t kMaxLoadStride = 4;
+
 class KernelEmitter {
 public:
   KernelEmitter(llvm::Module &module, const Kernel &kernel, const Target &target)
@@ -90,6 +94,7 @@ private:
   llvm::Value *emitBinary(const Expr &e);
   llvm::Value *emitCall(const Expr &e);
   llvm::Value *emitLoad(const Expr &e);
+  llvm::Value *emitStridedLoad(const Expr &e, const E &flat, int64_t stride, llvm::Value *mask);
   bool varies(const Expr &e) const;
   llvm::Value *laneMask(const Expr *guard);
   llvm::Value *vectorOf(llvm::Value *v);
@@ -321,8 +326,32 @@ llvm::Value *KernelEmitter::emitLoad(const Expr &e) {
     if (!mask) return b_.CreateAlignedLoad(vecType, ptr, align);
     return b_.CreateMaskedLoad(vecType, ptr, align, mask, splatF(e.fill));
   }
+  std::optional<int64_t> stride = coefficient(*flat.ref(), vecVar_);
+  if (stride && *stride >= 2 && *stride <= kMaxLoadStride)
+    return emitStridedLoad(e, flat, *stride, mask);
   llvm::Value *ptrs = address(e.buffer, vectorOf(emit(*flat.ref())));
   return b_.CreateMaskedGather(vecType, ptrs, align, mask, splatF(e.fill));
+}
+
+/// Lanes `stride` elements apart (a stride-2 pool or convolution): one masked
+/// load of the whole span, reading only the lanes' own elements, then a
+/// shuffle that picks every stride-th. A gather costs about one load per lane.
+llvm::Value *KernelEmitter::emitStridedLoad(const Expr &e, const E &flat, int64_t stride,
+                                            llvm::Value *mask) {
+  int64_t w = width(), span = w * stride;
+  std::vector<int> spread, pick;
+  for (int64_t j = 0; j < span; ++j) spread.push_back(int(j % stride == 0 ? j / stride : w));
+  for (int64_t l = 0; l < w; ++l) pick.push_back(int(l * stride));
+  llvm::Value *lanes =
+      mask ? mask
+           : llvm::ConstantInt::getTrue(llvm::FixedVectorType::get(b_.getInt1Ty(), unsigned(w)));
+  llvm::Value *off = llvm::Constant::getNullValue(lanes->getType());
+  llvm::Value *spanMask = b_.CreateShuffleVector(lanes, off, spread);
+  auto *spanType = llvm::FixedVectorType::get(f32(), unsigned(span));
+  llvm::Value *fill = b_.CreateVectorSplat(unsigned(span), llvm::ConstantFP::get(f32(), e.fill));
+  llvm::Value *all = b_.CreateMaskedLoad(spanType, address(e.buffer, scalarIndex(flat)),
+                                         llvm::Align(4), spanMask, fill);
+  return b_.CreateShuffleVector(all, pick);
 }
 
 void KernelEmitter::emitStore(const Stmt &s) {
