@@ -99,7 +99,8 @@ private:
   llvm::Value *laneMask(const Expr *guard);
   llvm::Value *vectorOf(llvm::Value *v);
   llvm::Value *address(int buffer, llvm::Value *index);
-  llvm::Value *scalarIndex(const E &flat);
+  llvm::Value *scalarAddress(int buffer, const E &flat);
+  std::pair<llvm::Value *, int64_t> emitAffine(const Expr &e);
 
   llvm::Type *f32() { return b_.getFloatTy(); }
   llvm::Type *i64() { return b_.getInt64Ty(); }
@@ -201,6 +202,17 @@ void KernelEmitter::emitFor(const Stmt &s) {
     emitVectorLoop(s);
     return;
   }
+  if (s.loop == LoopKind::Unrolled) {
+    // Unrolled here rather than by LLVM: each copy sees its index as a
+    // constant, so addresses fold to a shared base plus a displacement, and
+    // LLVM's optimiser has less to do.
+    for (int64_t i = s.begin; i < s.end; ++i) {
+      vars_[s.name] = b_.getInt64(i);
+      emitBody(s);
+    }
+    vars_.erase(s.name);
+    return;
+  }
   llvm::Value *begin = b_.getInt64(s.begin), *end = b_.getInt64(s.end);
   if (s.loop == LoopKind::Parallel) {
     begin = parallelBegin_;
@@ -288,12 +300,47 @@ llvm::Value *KernelEmitter::address(int buffer, llvm::Value *index) {
   return b_.CreateGEP(f32(), buffers_[static_cast<size_t>(buffer)], index);
 }
 
-llvm::Value *KernelEmitter::scalarIndex(const E &flat) {
+/// The address of element `flat` for lane 0: the variable part of the index
+/// and then its constant part, so accesses that differ by a constant share
+/// one base (an x86 displacement each).
+llvm::Value *KernelEmitter::scalarAddress(int buffer, const E &flat) {
   bool saved = laneZero_;
   laneZero_ = true;
-  llvm::Value *v = emit(*flat.ref());
+  auto [variable, constant] = emitAffine(*flat.ref());
   laneZero_ = saved;
-  return v;
+  llvm::Value *base = buffers_[static_cast<size_t>(buffer)];
+  if (variable) base = b_.CreateGEP(f32(), base, variable);
+  return constant ? b_.CreateConstGEP1_64(f32(), base, uint64_t(constant)) : base;
+}
+
+/// Integer `e` as an emitted variable part (null if none) plus a constant:
+/// sums, differences and products by constants are split; integer constants
+/// and the variables of unrolled loops go to the constant.
+std::pair<llvm::Value *, int64_t> KernelEmitter::emitAffine(const Expr &e) {
+  if (e.kind == ExprKind::Int) return {nullptr, e.intValue};
+  if (e.kind == ExprKind::Var && !(e.name == vecVar_ && inVector()))
+    if (auto *c = llvm::dyn_cast<llvm::ConstantInt>(vars_.at(e.name)))
+      return {nullptr, c->getSExtValue()};
+  if (e.kind == ExprKind::Binary && (e.op == BinOp::Add || e.op == BinOp::Sub)) {
+    auto [a, ca] = emitAffine(*e.operands[0]);
+    auto [b, cb] = emitAffine(*e.operands[1]);
+    bool add = e.op == BinOp::Add;
+    llvm::Value *v = a;
+    if (b)
+      v = !a    ? (add ? b : b_.CreateNeg(b))
+          : add ? b_.CreateAdd(a, b, "", false, true)
+                : b_.CreateSub(a, b, "", false, true);
+    return {v, add ? ca + cb : ca - cb};
+  }
+  if (e.kind == ExprKind::Binary && e.op == BinOp::Mul) {
+    for (int k = 0; k < 2; ++k)
+      if (e.operands[size_t(k)]->kind == ExprKind::Int) {
+        int64_t factor = e.operands[size_t(k)]->intValue;
+        auto [a, ca] = emitAffine(*e.operands[size_t(1 - k)]);
+        return {a ? b_.CreateMul(a, b_.getInt64(factor), "", false, true) : nullptr, ca * factor};
+      }
+  }
+  return {emit(e), 0};
 }
 
 /// The lanes a vector access may touch: the remainder mask and the guard.
@@ -311,18 +358,18 @@ llvm::Value *KernelEmitter::emitLoad(const Expr &e) {
   E flat = flatIndex(shape, e.operands);
   llvm::Align align(4);
   if (!varies(e)) {
-    llvm::Value *index = emit(*flat.ref());
-    if (!e.guard) return b_.CreateLoad(f32(), address(e.buffer, index));
+    llvm::Value *ptr = scalarAddress(e.buffer, flat);
+    if (!e.guard) return b_.CreateLoad(f32(), ptr);
     // Read element 0 (always valid) where the guard is off, then select.
     llvm::Value *g = emit(*e.guard);
-    llvm::Value *v =
-        b_.CreateLoad(f32(), address(e.buffer, b_.CreateSelect(g, index, b_.getInt64(0))));
+    llvm::Value *base = buffers_[static_cast<size_t>(e.buffer)];
+    llvm::Value *v = b_.CreateLoad(f32(), b_.CreateSelect(g, ptr, base));
     return b_.CreateSelect(g, v, llvm::ConstantFP::get(f32(), e.fill));
   }
   auto *vecType = llvm::FixedVectorType::get(f32(), width());
   llvm::Value *mask = laneMask(e.guard.get());
   if (coefficient(*flat.ref(), vecVar_) == 1) {
-    llvm::Value *ptr = address(e.buffer, scalarIndex(flat));
+    llvm::Value *ptr = scalarAddress(e.buffer, flat);
     if (!mask) return b_.CreateAlignedLoad(vecType, ptr, align);
     return b_.CreateMaskedLoad(vecType, ptr, align, mask, splatF(e.fill));
   }
@@ -349,8 +396,8 @@ llvm::Value *KernelEmitter::emitStridedLoad(const Expr &e, const E &flat, int64_
   llvm::Value *spanMask = b_.CreateShuffleVector(lanes, off, spread);
   auto *spanType = llvm::FixedVectorType::get(f32(), unsigned(span));
   llvm::Value *fill = b_.CreateVectorSplat(unsigned(span), llvm::ConstantFP::get(f32(), e.fill));
-  llvm::Value *all = b_.CreateMaskedLoad(spanType, address(e.buffer, scalarIndex(flat)),
-                                         llvm::Align(4), spanMask, fill);
+  llvm::Value *all =
+      b_.CreateMaskedLoad(spanType, scalarAddress(e.buffer, flat), llvm::Align(4), spanMask, fill);
   return b_.CreateShuffleVector(all, pick);
 }
 
@@ -360,7 +407,7 @@ void KernelEmitter::emitStore(const Stmt &s) {
   llvm::Value *value = emit(*s.value);
   llvm::Align align(4);
   if (!inVector()) {
-    llvm::Value *ptr = address(s.buffer, emit(*flat.ref()));
+    llvm::Value *ptr = scalarAddress(s.buffer, flat);
     if (!s.guard) {
       b_.CreateStore(value, ptr);
       return;
@@ -377,7 +424,7 @@ void KernelEmitter::emitStore(const Stmt &s) {
   value = vectorOf(value);
   llvm::Value *mask = laneMask(s.guard.get());
   if (coefficient(*flat.ref(), vecVar_) == 1) {
-    llvm::Value *ptr = address(s.buffer, scalarIndex(flat));
+    llvm::Value *ptr = scalarAddress(s.buffer, flat);
     if (!mask)
       b_.CreateAlignedStore(value, ptr, align);
     else

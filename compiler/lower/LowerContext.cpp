@@ -130,11 +130,13 @@ std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &
                               int64_t minBorder) {
   auto [r0, r1] = interiorRange(rows);
   auto [c0, c1] = interiorRange(columns);
-  // Widened borders take columns from the interior, never all of them.
+  // Borders that exist are widened with columns from the interior, never
+  // all of them.
   int64_t room = std::max<int64_t>(0, c1 - c0 - 1);
-  int64_t left = std::min(std::max<int64_t>(0, minBorder - c0), room);
+  int64_t left = c0 > 0 ? std::min(std::max<int64_t>(0, minBorder - c0), room) : 0;
+  int64_t right = c1 < columns.out ? std::max<int64_t>(0, minBorder - (columns.out - c1)) : 0;
   c0 += left;
-  c1 -= std::min(std::max<int64_t>(0, minBorder - (columns.out - c1)), room - left);
+  c1 -= std::min(right, room - left);
   std::vector<std::array<int64_t, 4>> rects{{0, rows.out, 0, columns.out}};
   if (r0 < r1 && c0 < c1)
     rects = {{0, r0, 0, columns.out},
@@ -158,10 +160,13 @@ StmtRef tileLoops(const Tile &t, std::vector<StmtRef> body) {
                  {forLoop("ox", t.x0, t.x1, LoopKind::Vector, std::move(body))});
 }
 
-StmtRef tapLoops(const Tile &t, std::vector<StmtRef> body) {
+LoopKind tapRowLoop(const Tile &t) {
   int64_t taps = (t.ky1 - t.ky0) * (t.kx1 - t.kx0);
-  LoopKind rows = t.interior || taps <= 9 ? LoopKind::Unrolled : LoopKind::Serial;
-  return forLoop("ky", t.ky0, t.ky1, rows,
+  return t.interior || taps <= 9 ? LoopKind::Unrolled : LoopKind::Serial;
+}
+
+StmtRef tapLoops(const Tile &t, std::vector<StmtRef> body) {
+  return forLoop("ky", t.ky0, t.ky1, tapRowLoop(t),
                  {forLoop("kx", t.kx0, t.kx1, LoopKind::Unrolled, std::move(body))});
 }
 

@@ -84,6 +84,10 @@ loop::StmtRef tileLoops(const Tile &tile, std::vector<loop::StmtRef> body);
 /// only when the window is small, to keep compile time down.
 loop::StmtRef tapLoops(const Tile &tile, std::vector<loop::StmtRef> body);
 
+/// How tapLoops runs the window's rows: unrolled in the interior and for
+/// small windows, otherwise a loop.
+loop::LoopKind tapRowLoop(const Tile &tile);
+
 // One function per op family; each appends one kernel for ctx.node().
 void lowerConv2d(LowerContext &ctx);
 void lowerPool2d(LowerContext &ctx);

@@ -160,34 +160,44 @@ void lowerChannelLanes(LowerContext &ctx) {
   int y = ctx.outputBuffer(out);
 
   E p = var("p"), n = floorDiv(p, groups), group = mod(p, groups);
-  E oy = var("oy"), kx = var("kx"), ky = var("ky");
+  E oy = var("oy"), ky = var("ky");
   E icb = chunks > 1 ? var("icb") : E(0), ic = icb * E(chunk) + var("ic");
   E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
   E firstChunk = icb == E(0), lastChunk = icb == E(chunks - 1);
 
   // One register block: `columns` columns from `first`, every channel vector.
+  // Its taps go in the order of the input column they read (see the comment
+  // on tapOrder), each input broadcast once and used at once.
   auto block = [&](const Tile &t, E first, int64_t columns) {
-    std::vector<StmtRef> init, taps, stores;
+    std::vector<StmtRef> init, stores;
+    std::vector<std::pair<int64_t, StmtRef>> taps; // (input column, tap)
     for (int64_t v = 0; v < rb.vectors; ++v) {
       E oc = (group * E(rb.vectors) + E(v)) * E(lanes) + var("oc");
       E inRange = oc < E(a.outChannels);
-      E weight = load(w, {ic, ky, kx, oc});
       for (int64_t c = 0; c < columns; ++c) {
         std::string acc = "acc" + std::to_string(v * columns + c);
         E ox = first + E(c);
-        E ix = ox * E(a.stride.w) - E(a.padBegin.w) + kx * E(a.dilation.w);
-        E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
         std::vector<E> at{n, oc, oy, ox};
         E start = b >= 0 ? load(b, {oc}) : f32(0);
         init.push_back(let(acc, select(firstChunk, start, guardedLoad(y, at, inRange, 0.0f))));
-        taps.push_back(
-            assign(acc, fma(guardedLoad(x, {n, ic, iy, ix}, inside, 0.0f), weight, local(acc))));
+        for (int64_t k = t.kx0; k < t.kx1; ++k) {
+          E ix = ox * E(a.stride.w) - E(a.padBegin.w) + E(k * a.dilation.w);
+          E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
+          E tap = fma(guardedLoad(x, {n, ic, iy, ix}, inside, 0.0f), load(w, {ic, ky, E(k), oc}),
+                      local(acc));
+          taps.emplace_back(c * a.stride.w + k * a.dilation.w, assign(acc, tap));
+        }
         E result = select(lastChunk, ctx.epilogue(local(acc), at, inRange), local(acc));
         stores.push_back(store(y, at, result, inRange));
       }
     }
+    std::stable_sort(taps.begin(), taps.end(),
+                     [](const auto &l, const auto &r) { return l.first < r.first; });
+    std::vector<StmtRef> row;
+    for (auto &[column, tap] : taps) row.push_back(tap);
     std::vector<StmtRef> body = init;
-    body.push_back(forLoop("ic", 0, chunk, LoopKind::Serial, {tapLoops(t, taps)}));
+    body.push_back(forLoop("ic", 0, chunk, LoopKind::Serial,
+                           {forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), row)}));
     body.insert(body.end(), stores.begin(), stores.end());
     return forLoop("oc", 0, lanes, LoopKind::Vector, body);
   };
