@@ -526,30 +526,34 @@ void genConv(Rng &r, Config &c) {
 /// Conv2d shapes the small draws above never reach: wide rows (output up to
 /// ~100 columns, so border columns are widened to a register block), up to
 /// 200 output channels (several channel vectors per register block, with a
-/// partly padded last group), and deep inputs (input channels in cache
-/// chunks); sometimes with BatchNorm, a residual Add and a ReLU fused in.
+/// partly padded last group), deep inputs (input channels in cache chunks),
+/// and 1x1 layers on planes of 256+ pixels (the pointwise schedule);
+/// sometimes with BatchNorm, a residual Add and a ReLU fused in.
 void genConvBlocking(Rng &r, Config &c) {
   int64_t n = r.pick({1, 1, 2, 3, 4});
   ConvSpec s;
   bool deep = r.chance(0.25);
   s.in = deep ? r.range(200, 400) : r.range(1, 12);
   s.out = r.chance(0.5) ? 16 * r.range(2, 12) : r.range(17, 200);
-  s.kh = deep ? r.pick({1, 3}) : r.pick({1, 3, 5, 7});
-  s.kw = r.chance(0.7) ? s.kh : r.pick({1, 3, 5, 7});
-  s.sh = r.pick({1, 1, 2});
-  s.sw = r.pick({1, 1, 2});
+  bool pointwise = !deep && r.chance(0.3); // 1x1, stride 1, unpadded: a matrix product
+  s.kh = pointwise ? 1 : deep ? r.pick({1, 3}) : r.pick({1, 3, 5, 7});
+  s.kw = pointwise || r.chance(0.7) ? s.kh : r.pick({1, 3, 5, 7});
+  s.sh = pointwise ? 1 : r.pick({1, 1, 2});
+  s.sw = pointwise ? 1 : r.pick({1, 1, 2});
   if (r.chance(0.2)) s.dh = s.dw = 2;
   s.padKind = ConvSpec::PairPad;
-  s.ph = r.range(0, s.kh / 2);
-  s.pw = r.range(0, s.kw / 2 + (r.chance(0.2) ? 1 : 0));
+  s.ph = pointwise ? 0 : r.range(0, s.kh / 2);
+  s.pw = pointwise ? 0 : r.range(0, s.kw / 2 + (r.chance(0.2) ? 1 : 0));
+  if (pointwise) s.in = r.range(1, 64);
   s.bias = static_cast<int>(r.range(0, 2));
   s.flip = r.chance(0.1);
   int64_t w = deep ? r.range(1, 8) : r.range(40, 200);
   int64_t budget = kMaxWork / (n * s.macsPerPixel());
   int64_t outW = (w + 2 * s.pw - s.extentW()) / s.sw + 1;
   int64_t maxOutH = std::max<int64_t>(1, budget / std::max<int64_t>(1, outW));
-  int64_t h = std::clamp<int64_t>(s.extentH() - 2 * s.ph + (r.range(1, 4) - 1) * s.sh, 1,
-                                  s.extentH() - 2 * s.ph + (maxOutH - 1) * s.sh);
+  int64_t h = std::clamp<int64_t>(s.extentH() - 2 * s.ph +
+                                      (r.range(pointwise ? 2 : 1, pointwise ? 12 : 4) - 1) * s.sh,
+                                  1, s.extentH() - 2 * s.ph + (maxOutH - 1) * s.sh);
   std::string x = c.addInput("x", {n, s.in, h, w});
   std::string cur = c.add(convLayer(r, c.name("conv"), s).input(x));
   if (r.chance(0.3)) cur = c.add(batchNormLayer(r, c.name("bn"), s.out));
