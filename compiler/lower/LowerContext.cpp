@@ -130,15 +130,18 @@ std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &
                               int64_t minBorder) {
   auto [r0, r1] = interiorRange(rows);
   auto [c0, c1] = interiorRange(columns);
-  // Borders that exist are widened with columns from the interior, never
-  // all of them.
-  int64_t room = std::max<int64_t>(0, c1 - c0 - 1);
-  int64_t left = c0 > 0 ? std::min(std::max<int64_t>(0, minBorder - c0), room) : 0;
+  // Borders that exist are widened with columns from the interior. When the
+  // interior would keep fewer than minBorder columns, the middle rows stay
+  // whole instead (a plane a vector or two wide).
+  int64_t left = c0 > 0 ? std::max<int64_t>(0, minBorder - c0) : 0;
   int64_t right = c1 < columns.out ? std::max<int64_t>(0, minBorder - (columns.out - c1)) : 0;
+  bool whole = minBorder > 0 && c1 - c0 - left - right < minBorder;
   c0 += left;
-  c1 -= std::min(right, room - left);
+  c1 -= right;
   std::vector<std::array<int64_t, 4>> rects{{0, rows.out, 0, columns.out}};
-  if (r0 < r1 && c0 < c1)
+  if (r0 < r1 && whole)
+    rects = {{0, r0, 0, columns.out}, {r0, r1, 0, columns.out}, {r1, rows.out, 0, columns.out}};
+  else if (r0 < r1 && c0 < c1)
     rects = {{0, r0, 0, columns.out},
              {r0, r1, 0, c0},
              {r0, r1, c0, c1},
@@ -149,8 +152,8 @@ std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &
     if (y0 == y1 || x0 == x1) continue;
     auto [ky0, ky1] = liveTaps(rows, y0, y1);
     auto [kx0, kx1] = liveTaps(columns, x0, x1);
-    tiles.push_back(
-        {y0, y1, x0, x1, y0 == r0 && y1 == r1 && x0 == c0 && x1 == c1, ky0, ky1, kx0, kx1});
+    bool interior = !whole && y0 == r0 && y1 == r1 && x0 == c0 && x1 == c1;
+    tiles.push_back({y0, y1, x0, x1, interior, ky0, ky1, kx0, kx1});
   }
   return tiles;
 }

@@ -71,8 +71,9 @@ struct Tile {
 
 /// The output plane cut into at most five tiles: the top and bottom border
 /// rows, and the middle rows' left border, interior and right border. The
-/// left and right borders are widened to `minBorder` columns where the
-/// interior has them to spare (a register block then fills them).
+/// left and right borders are widened to `minBorder` columns (a vector or a
+/// register block then fills them); where that would leave the interior
+/// narrower than `minBorder`, the middle rows are one tile.
 std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns,
                               int64_t minBorder = 0);
 

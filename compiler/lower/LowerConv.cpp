@@ -342,9 +342,9 @@ void lowerConv2d(LowerContext &ctx) {
 
   std::vector<E> at{n, oc, oy, ox};
   std::vector<StmtRef> tiles;
-  for (const Tile &t :
-       windowTiles({out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h},
-                   {out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w}))
+  for (const Tile &t : windowTiles(
+           {out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h},
+           {out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w}, ctx.vectorWidth()))
     // Statements are simplified in place per tile, so each tile gets its own.
     tiles.push_back(tileLoops(
         t, {let("acc", b >= 0 ? load(b, {oc}) : f32(0)),

@@ -51,9 +51,9 @@ void lowerPool2d(LowerContext &ctx) {
   std::vector<E> at{n, c, oy, ox};
   std::vector<StmtRef> tiles;
   // Taps that only ever read padding neither win a max nor add to a sum.
-  for (const Tile &t :
-       windowTiles({out[2], in[2], a.stride.h, a.padding.h, a.kernel.h, a.dilation.h},
-                   {out[3], in[3], a.stride.w, a.padding.w, a.kernel.w, a.dilation.w}))
+  for (const Tile &t : windowTiles(
+           {out[2], in[2], a.stride.h, a.padding.h, a.kernel.h, a.dilation.h},
+           {out[3], in[3], a.stride.w, a.padding.w, a.kernel.w, a.dilation.w}, ctx.vectorWidth()))
     tiles.push_back(tileLoops(t, {let("acc", f32(fill)), tapLoops(t, {assign("acc", update)}),
                                   store(y, at, ctx.epilogue(result, at))}));
   ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
