@@ -27,6 +27,20 @@ E avgDivisor(const Pool2dAttrs &a, const Shape &in, E y0, E x0) {
   return (min(y1, E(in[2])) - max(y0, E(0))) * (min(x1, E(in[3])) - max(x0, E(0)));
 }
 
+/// Output columns below which AdaptiveAvgPool2d rows are not vectorised.
+constexpr int64_t kMinVectorBins = 4;
+
+/// The sum of `terms` as a balanced tree of adds.
+E treeSum(std::vector<E> terms) {
+  while (terms.size() > 1) {
+    std::vector<E> next;
+    for (size_t i = 0; i + 1 < terms.size(); i += 2) next.push_back(terms[i] + terms[i + 1]);
+    if (terms.size() % 2) next.push_back(terms.back());
+    terms = std::move(next);
+  }
+  return terms.front();
+}
+
 } // namespace
 
 void lowerPool2d(LowerContext &ctx) {
@@ -76,23 +90,37 @@ void lowerAdaptiveAvgPool2d(LowerContext &ctx) {
     return w;
   };
   E p = var("p"), n = floorDiv(p, out[1]), c = mod(p, out[1]);
-  E oy = var("oy"), ox = var("ox"), ky = var("ky"), kx = var("kx");
+  E oy = var("oy"), ox = var("ox");
   E y0 = floorDiv(oy * E(in[2]), out[2]),
     y1 = floorDiv((oy + E(1)) * E(in[2]) + E(out[2] - 1), out[2]);
   E x0 = floorDiv(ox * E(in[3]), out[3]),
     x1 = floorDiv((ox + E(1)) * E(in[3]) + E(out[3] - 1), out[3]);
-  E cell = guardedLoad(x, {n, c, y0 + ky, x0 + kx}, y0 + ky < y1 && x0 + kx < x1, 0.0f);
+  auto cell = [&](E ky, E kx) {
+    return guardedLoad(x, {n, c, y0 + ky, x0 + kx}, y0 + ky < y1 && x0 + kx < x1, 0.0f);
+  };
   std::vector<E> at{n, c, oy, ox};
   E mean = local("acc") / cast((y1 - y0) * (x1 - x0));
   int64_t bh = widest(in[2], out[2]), bw = widest(in[3], out[3]);
-  LoopKind window = bh * bw <= 64 ? LoopKind::Unrolled : LoopKind::Serial;
-  StmtRef body = forLoop(
-      "oy", 0, out[2], LoopKind::Serial,
-      {forLoop("ox", 0, out[3], LoopKind::Vector,
-               {let("acc", f32(0)),
-                forLoop("ky", 0, bh, window,
-                        {forLoop("kx", 0, bw, window, {assign("acc", local("acc") + cell)})}),
-                store(y, at, ctx.epilogue(mean, at))})});
+  // A row of a few bins is scalar code: as vector lanes, each bin's loads
+  // would be gathers with most lanes idle.
+  LoopKind columns = out[3] >= kMinVectorBins ? LoopKind::Vector : LoopKind::Serial;
+  StmtRef sum;
+  if (bh * bw <= 64) {
+    // A small bin is summed as a balanced tree: independent adds, not a
+    // chain each waiting for the last (a 7x7 global pool: 49 deep -> 6).
+    std::vector<E> cells;
+    for (int64_t i = 0; i < bh; ++i)
+      for (int64_t j = 0; j < bw; ++j) cells.push_back(cell(E(i), E(j)));
+    sum = let("acc", treeSum(cells));
+  } else {
+    sum = block({let("acc", f32(0)),
+                 forLoop("ky", 0, bh, LoopKind::Serial,
+                         {forLoop("kx", 0, bw, LoopKind::Serial,
+                                  {assign("acc", local("acc") + cell(var("ky"), var("kx")))})})});
+  }
+  StmtRef body =
+      forLoop("oy", 0, out[2], LoopKind::Serial,
+              {forLoop("ox", 0, out[3], columns, {sum, store(y, at, ctx.epilogue(mean, at))})});
   ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, {body}), double(numElements(in)));
 }
 
