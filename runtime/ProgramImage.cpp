@@ -130,7 +130,7 @@ std::string check(const ProgramImage &image) {
       if (!shapeOk(s)) return "bad input or output shape";
   if (image.arenaBytes < 0 || image.arenaBytes > kMaxArenaBytes) return "bad arena size";
   for (const ArenaBuffer &b : image.buffers)
-    if (b.bytes < 0 || b.offset < 0 || b.offset % 64 != 0 || b.bytes > image.arenaBytes ||
+    if (b.bytes < 0 || b.offset < 0 || b.offset % 4 != 0 || b.bytes > image.arenaBytes ||
         b.offset > image.arenaBytes - b.bytes)
       return "arena buffer outside the arena";
   std::map<std::string, Shape> params;

@@ -13,7 +13,9 @@
 #include "compiler/lower/Lower.h"
 #include "runtime/MemoryPlan.h"
 
+#include <algorithm>
 #include <map>
+#include <stdexcept>
 
 namespace lgc {
 namespace {
@@ -32,6 +34,36 @@ BufferRef bindValue(const Graph &graph, ValueId id, int step, std::map<ValueId, 
   return {BufferKind::Arena, it->second};
 }
 
+/// Plans the arena with each aliased buffer inside the one holding it: the
+/// holder lives from the first step that writes any part of it to the last
+/// that reads any part.
+ArenaPlan planWithAliases(std::vector<BufferLifetime> &lifetimes,
+                          const std::vector<ValueAlias> &aliases,
+                          const std::map<ValueId, int> &arenaIds) {
+  std::map<size_t, std::pair<size_t, int64_t>> inside; // buffer -> (holder, byte offset)
+  for (const ValueAlias &a : aliases) {
+    auto v = arenaIds.find(a.value), w = arenaIds.find(a.within);
+    // Lowering aliases only values that kernels write and read.
+    if (v == arenaIds.end() || w == arenaIds.end())
+      throw std::logic_error("describeProgram: an in-place value has no buffer");
+    size_t value = size_t(v->second), holder = size_t(w->second);
+    lifetimes[holder].first = std::min(lifetimes[holder].first, lifetimes[value].first);
+    lifetimes[holder].last = std::max(lifetimes[holder].last, lifetimes[value].last);
+    inside[value] = {holder, a.offset * 4};
+  }
+  std::vector<BufferLifetime> planned;
+  std::vector<size_t> index(lifetimes.size());
+  for (size_t i = 0; i < lifetimes.size(); ++i)
+    if (!inside.count(i)) index[i] = planned.size(), planned.push_back(lifetimes[i]);
+  ArenaPlan plan = planArena(planned);
+  std::vector<int64_t> offsets(lifetimes.size());
+  for (size_t i = 0; i < lifetimes.size(); ++i)
+    offsets[i] = inside.count(i) ? 0 : plan.offsets[index[i]];
+  for (const auto &[value, place] : inside) offsets[value] = offsets[place.first] + place.second;
+  plan.offsets = std::move(offsets);
+  return plan;
+}
+
 ProgramImage describeProgram(const Graph &graph, LoweredModel &lowered,
                              const std::vector<ParamSpec> &params) {
   ProgramImage image;
@@ -48,7 +80,7 @@ ProgramImage describeProgram(const Graph &graph, LoweredModel &lowered,
               : bindValue(graph, arg.index, static_cast<int>(k), arenaIds, lifetimes));
     image.steps.push_back(std::move(step));
   }
-  ArenaPlan plan = planArena(lifetimes);
+  ArenaPlan plan = planWithAliases(lifetimes, lowered.aliases, arenaIds);
   for (size_t i = 0; i < lifetimes.size(); ++i)
     image.buffers.push_back({lifetimes[i].bytes, plan.offsets[i]});
   image.arenaBytes = plan.totalBytes;
@@ -77,7 +109,11 @@ Expected<GeneratedModule> generateModule(const Graph &graph, const std::vector<P
   for (const LoweredKernel &k : lowered->kernels)
     if (k.sameAs.empty()) kernels.push_back(&k.kernel);
   out.module = emitKernels(kernels, *out.context, target, graph.name);
-  out.image = describeProgram(graph, *lowered, params);
+  try {
+    out.image = describeProgram(graph, *lowered, params);
+  } catch (const std::logic_error &e) {
+    return Error::internal(e.what());
+  }
   return out;
 }
 

@@ -37,9 +37,18 @@ struct LoweredKernel {
   const std::string &symbol() const { return sameAs.empty() ? kernel.name : sameAs; }
 };
 
+/// A graph value that lives inside another: a Concat's input written in
+/// place into its output, `offset` elements from its start.
+struct ValueAlias {
+  ValueId value = -1;
+  ValueId within = -1;
+  int64_t offset = 0;
+};
+
 struct LoweredModel {
   std::vector<LoweredKernel> kernels; ///< In execution order.
   std::vector<WeightRecipe> weights;  ///< How to prepare each weight.
+  std::vector<ValueAlias> aliases;    ///< In-place Concat inputs (no kernel copies them).
 };
 
 struct LowerOptions {

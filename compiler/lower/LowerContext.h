@@ -41,6 +41,12 @@ public:
   /// Finishes the kernel: simplifies it and appends it to the model.
   void finish(loop::StmtRef body, double flops);
 
+  /// Instead of a kernel: records that graph value `value` lives inside
+  /// `within`, `offset` elements in, so its producer writes it in place.
+  void alias(ValueId value, ValueId within, int64_t offset) {
+    model_.aliases.push_back({value, within, offset});
+  }
+
 private:
   const Graph &graph_;
   const Node &node_;

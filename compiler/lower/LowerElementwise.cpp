@@ -9,6 +9,7 @@
 #include "compiler/ir/ShapeRules.h"
 #include "compiler/lower/LowerContext.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -62,11 +63,50 @@ void lowerBatchNorm2d(LowerContext &ctx) {
   emitRows(ctx, view, value, 2.0 * double(numElements(shape)));
 }
 
+namespace {
+
+/// Whether `id` is a model input or output (those live in the caller's
+/// buffers, not in the arena).
+bool isModelEdge(const Graph &graph, ValueId id) {
+  auto has = [id](const std::vector<ValueId> &v) { return std::count(v.begin(), v.end(), id) > 0; };
+  return has(graph.inputs) || has(graph.outputs);
+}
+
+/// Whether `node`, a Concat whose inputs are contiguous slices of its output
+/// (nothing outside the concatenated dimension but size-1 ones), can have its
+/// producers write straight into its output: nothing is fused into it, its
+/// output and inputs are arena buffers, and each input is distinct, made by
+/// a node that is not a Concat, and fed to no other Concat.
+bool concatInPlace(const Graph &graph, const Node &node, int64_t outer) {
+  if (outer != 1 || !node.fused.empty() || isModelEdge(graph, node.output)) return false;
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    ValueId id = node.inputs[i];
+    if (isModelEdge(graph, id) || std::count(node.inputs.begin(), node.inputs.end(), id) > 1)
+      return false;
+    for (const Node &other : graph.nodes) {
+      bool reads = std::count(other.inputs.begin(), other.inputs.end(), id) > 0;
+      if (other.output == id && other.op == OpKind::Concat) return false;
+      if (reads && other.op == OpKind::Concat && &other != &node) return false;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
 void lowerConcat(LowerContext &ctx) {
   const Node &node = ctx.node();
   const Shape &out = ctx.graph().outputOf(node).shape;
   size_t dim = static_cast<size_t>(normaliseDim(node.as<DimAttrs>().dim, out.size()));
   int64_t outer = extent(out, 0, dim), inner = extent(out, dim + 1, out.size());
+  if (concatInPlace(ctx.graph(), node, outer)) {
+    int64_t offset = 0;
+    for (ValueId id : node.inputs) {
+      ctx.alias(id, node.output, offset);
+      offset += numElements(ctx.graph().value(id).shape);
+    }
+    return;
+  }
   std::vector<int> inputs;
   for (size_t i = 0; i < node.baseInputCount(); ++i) {
     int64_t len = ctx.graph().inputOf(node, i).shape[dim];

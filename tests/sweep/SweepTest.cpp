@@ -851,6 +851,50 @@ void genConcat(Rng &r, Config &c) {
   if (r.chance(0.3)) c.add(activationLayer(r, c.name("act")));
 }
 
+/// Concatenations whose producers write straight into the output (batch 1,
+/// along the channels, every input computed): inception-like branches, a
+/// branch also read after the concatenation (its memory must stay live), a
+/// concatenation feeding another, and the same branch twice (which must be
+/// copied).
+void genConcatInPlace(Rng &r, Config &c) {
+  Shape base{1, drawChannels(r, 16), drawSpatial(r, 1, 16), drawSpatial(r, 1, 16)};
+  std::string x = c.addInput("x", base);
+  auto branch = [&](const std::string &name, const std::string &from, int64_t channels) {
+    switch (r.range(0, 2)) {
+    case 0:
+      return c.add(convLayer(r, name, drawSameConv(r, channels, r.range(1, 24))).input(from));
+    case 1:
+      return c.add(Layer(name, "MaxPool2d")
+                       .input(from)
+                       .set("kernel_size", 3)
+                       .set("stride", 1)
+                       .set("padding", 1));
+    default:
+      return c.add(activationLayer(r, name).input(from));
+    }
+  };
+  std::vector<std::string> in;
+  for (int64_t i = 0, k = r.range(2, 4); i < k; ++i)
+    in.push_back(branch(c.name("b" + std::to_string(i)), x, base[1]));
+  if (r.chance(0.15)) in.push_back(in.front());
+  std::string cat = c.add(Layer(c.name("cat"), "Concat").inputs(in));
+  if (r.chance(0.4)) {
+    // The first branch read again after the concatenation.
+    c.output(cat);
+    c.output(c.add(activationLayer(r, c.name("later")).input(in.front())));
+  } else if (r.chance(0.5)) {
+    // A second concatenation of the first and a new branch of it.
+    std::string again = c.add(Layer(c.name("b9"), "ReLU").input(cat));
+    c.add(Layer(c.name("cat2"), "Concat").inputs({cat, again}));
+  } else {
+    // A layer after it, so the concatenation is not a model output.
+    c.add(Layer(c.name("tail"), "MaxPool2d")
+              .set("kernel_size", 3)
+              .set("stride", 1)
+              .set("padding", 1));
+  }
+}
+
 /// Softmax along every dim (and negative ones) of 2-D, 3-D and 4-D values,
 /// on inputs, scaled inputs and Linear logits.
 void genSoftmax(Rng &r, Config &c) {
@@ -1305,6 +1349,9 @@ TEST(Sweep, Add) {
 }
 TEST(Sweep, Concat) {
   runFamily("concat", 60, genConcat);
+}
+TEST(Sweep, ConcatInPlace) {
+  runFamily("catinplace", 60, genConcatInPlace);
 }
 TEST(Sweep, Softmax) {
   runFamily("softmax", 50, genSoftmax);

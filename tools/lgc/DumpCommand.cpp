@@ -82,6 +82,9 @@ int runDump(const DumpOptions &options) {
     Expected<LoweredModel> lowered = lowerGraph(*graph, LowerOptions{target.vectorWidth});
     if (!lowered) return report(lowered.takeError());
     for (const LoweredKernel &k : lowered->kernels) std::cout << printLoweredKernel(k);
+    for (const ValueAlias &a : lowered->aliases)
+      std::cout << "// " << graph->value(a.value).name << " is written in place into "
+                << graph->value(a.within).name << ", " << a.offset << " elements in\n";
     return kExitOk;
   }
 
