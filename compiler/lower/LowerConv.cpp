@@ -7,8 +7,8 @@
 //   inputs load and outputs store as whole vectors; a register block of
 //   output channels by pixel vectors takes one broadcast weight per channel.
 //   Threads split (image, pixel block, channel block) triples.
-// - Channel lanes (groups == 1, unless a small stride-1 layer has few output
-//   channels; see useChannelLanes): SIMD
+// - Channel lanes (groups == 1, unless a small stride-1 window; see
+//   useChannelLanes): SIMD
 //   lanes are output channels, with the weights re-laid out at compile time
 //   as [ic, ky, kx, oc] so each tap's weights are one contiguous vector. A
 //   register block of 1-4 channel vectors by a run of output columns (see
@@ -298,15 +298,20 @@ bool usePointwise(const Conv2dAttrs &a, const Shape &in) {
          a.padEnd.w == 0 && in[2] * in[3] >= kPointwisePixels;
 }
 
-/// Channel lanes unless the layer is grouped, or is a small stride-1 layer
-/// with few output channels (a vector of output columns is then fuller and
-/// contiguous). Measured, 1 thread: 3->8 k11 s4 2.6 -> 74 GFLOP/s and 64->4 k3
-/// 19 -> 38 with channel lanes; 1->6 k5 (LeNet) 89 with column lanes, 45 without.
-bool useChannelLanes(const Conv2dAttrs &a, int64_t lanes) {
+/// Channel lanes unless the layer is grouped, or is a small stride-1 window
+/// (under 64 taps over all input channels) with few output channels or rows
+/// at least a vector wide: each channel-lanes accumulator then has too few
+/// FMAs to pay for its scattered store, and a vector of output columns stores
+/// whole. Measured, 1 thread: 3->8 k11 s4 2.6 -> 74 GFLOP/s and 64->4 k3
+/// 19 -> 38 with channel lanes; 1->6 k5 (LeNet) 89 with column lanes, 45
+/// without. 2 threads: VGG's 3->64 k3 on 224x224 6.4 ms with channel lanes,
+/// 1.2 with column lanes; at stride 2 (MobileNetV2's 3->32) channel lanes
+/// stay ahead, 0.16 against 0.30 ms.
+bool useChannelLanes(const Conv2dAttrs &a, int64_t lanes, int64_t width) {
   if (a.groups != 1) return false;
   bool fewChannels = 2 * a.outChannels < lanes;
   bool smallWindow = a.inChannels * a.kernel.h * a.kernel.w < 64;
-  return !(fewChannels && smallWindow && a.stride.w == 1);
+  return !(smallWindow && a.stride.w == 1 && (fewChannels || width >= lanes));
 }
 
 } // namespace
@@ -321,7 +326,7 @@ void lowerConv2d(LowerContext &ctx) {
     lowerPointwise(ctx);
     return;
   }
-  if (useChannelLanes(a, ctx.vectorWidth())) {
+  if (useChannelLanes(a, ctx.vectorWidth(), out[3])) {
     lowerChannelLanes(ctx);
     return;
   }
