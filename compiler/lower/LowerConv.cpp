@@ -50,9 +50,10 @@ struct RegisterBlock {
 
 /// The widest block of `vectors` channel vectors that fits AVX-512's 32
 /// registers: vectors × columns accumulators, the weight vectors, and about
-/// `columns` broadcast inputs (LLVM keeps those live across the unrolled
-/// taps). Measured, 1 thread: 1 × 14, 2 × 10, 3 × 7 and 4 × 5 run at 190-220
-/// GFLOP/s; 1 × 18, 2 × 14 and 4 × 7 spill and fall to 100-160.
+/// one more register per column. Measured, 1 thread: 1 × 14, 2 × 10, 3 × 7
+/// and 4 × 5 run at 190-220 GFLOP/s; 1 × 18, 2 × 14 and 4 × 7 spilled and fell
+/// to 100-160. With the taps in input order (see lowerChannelLanes) wider
+/// blocks (1 × 18, 1 × 22) measured no faster, so the rule stayed.
 int64_t maxColumns(int64_t vectors) {
   return (31 - vectors) / (vectors + 1);
 }
