@@ -68,7 +68,8 @@ std::string fmt(const memory::desc &md) {
   const auto &b = d.format_desc.blocking;
   std::vector<int> order(d.ndims);
   for (int i = 0; i < d.ndims; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](int x, int y) { return b.strides[x] > b.strides[y]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int x, int y) { return b.strides[x] > b.strides[y]; });
   std::string s;
   for (int i : order) {
     bool blocked = false;
@@ -113,20 +114,24 @@ Built build(engine &eng, stream &s) {
     const long kh = need("kh"), kw = need("kw"), g = arg("g", 1), oh = need("oh"), ow = need("ow");
     const bool bias = arg("bias", 1) != 0;
     memory::dims src_d = {n, ic, ih, iw}, dst_d = {n, oc, oh, ow}, bias_d = {oc};
-    memory::dims wei_d = g > 1 ? memory::dims{g, oc / g, ic / g, kh, kw} : memory::dims{oc, ic, kh, kw};
+    memory::dims wei_d =
+        g > 1 ? memory::dims{g, oc / g, ic / g, kh, kw} : memory::dims{oc, ic, kh, kw};
     memory::dims strides = {arg("sh", 1), arg("sw", 1)};
-    memory::dims dil = {arg("dh", 1) - 1, arg("dw", 1) - 1};  // oneDNN: 0 = no dilation
+    memory::dims dil = {arg("dh", 1) - 1, arg("dw", 1) - 1}; // oneDNN: 0 = no dilation
     memory::dims pad_l = {arg("pt", 0), arg("pl", 0)}, pad_r = {arg("pb", 0), arg("pr", 0)};
     memory::desc src_md(src_d, dt::f32, tag::any), wei_md(wei_d, dt::f32, tag::any),
         dst_md(dst_d, dt::f32, tag::any), bias_md(bias_d, dt::f32, tag::any);
-    auto desc = bias ? convolution_forward::desc(prop_kind::forward_inference, algorithm::convolution_direct,
-                                                 src_md, wei_md, bias_md, dst_md, strides, dil, pad_l, pad_r)
-                     : convolution_forward::desc(prop_kind::forward_inference, algorithm::convolution_direct,
-                                                 src_md, wei_md, dst_md, strides, dil, pad_l, pad_r);
+    auto desc =
+        bias
+            ? convolution_forward::desc(prop_kind::forward_inference, algorithm::convolution_direct,
+                                        src_md, wei_md, bias_md, dst_md, strides, dil, pad_l, pad_r)
+            : convolution_forward::desc(prop_kind::forward_inference, algorithm::convolution_direct,
+                                        src_md, wei_md, dst_md, strides, dil, pad_l, pad_r);
     convolution_forward::primitive_desc pd(desc, eng);
     r.prim = convolution_forward(pd);
     r.args[DNNL_ARG_SRC] = filled(pd.src_desc(), src_d, tag::nchw, eng, s, 1);
-    r.args[DNNL_ARG_WEIGHTS] = filled(pd.weights_desc(), wei_d, g > 1 ? tag::goihw : tag::oihw, eng, s, 2);
+    r.args[DNNL_ARG_WEIGHTS] =
+        filled(pd.weights_desc(), wei_d, g > 1 ? tag::goihw : tag::oihw, eng, s, 2);
     if (bias) r.args[DNNL_ARG_BIAS] = filled(pd.bias_desc(), bias_d, tag::x, eng, s, 3);
     r.args[DNNL_ARG_DST] = memory(pd.dst_desc(), eng);
     r.impl = pd.impl_info_str();
@@ -142,16 +147,17 @@ Built build(engine &eng, stream &s) {
     memory::dims pad_l = {arg("pt", 0), arg("pl", 0)}, pad_r = {arg("pb", 0), arg("pr", 0)};
     const tag blocked = __builtin_cpu_supports("avx512f") ? tag::nChw16c : tag::nChw8c;
     memory::desc src_md(src_d, dt::f32, blocked), dst_md(dst_d, dt::f32, tag::any);
-    algorithm alg = kind == "maxpool" ? algorithm::pooling_max
+    algorithm alg = kind == "maxpool"   ? algorithm::pooling_max
                     : kind == "avgpool" ? algorithm::pooling_avg_include_padding
                                         : algorithm::pooling_avg_exclude_padding;
-    pooling_v2_forward::desc desc(prop_kind::forward_inference, alg, src_md, dst_md, strides, kernel, dil,
-                                  pad_l, pad_r);
+    pooling_v2_forward::desc desc(prop_kind::forward_inference, alg, src_md, dst_md, strides,
+                                  kernel, dil, pad_l, pad_r);
     pooling_v2_forward::primitive_desc pd(desc, eng);
     r.prim = pooling_v2_forward(pd);
     r.args[DNNL_ARG_SRC] = filled(pd.src_desc(), src_d, tag::nchw, eng, s, 1);
     r.args[DNNL_ARG_DST] = memory(pd.dst_desc(), eng);
-    if (pd.workspace_desc().get_size()) r.args[DNNL_ARG_WORKSPACE] = memory(pd.workspace_desc(), eng);
+    if (pd.workspace_desc().get_size())
+      r.args[DNNL_ARG_WORKSPACE] = memory(pd.workspace_desc(), eng);
     r.impl = pd.impl_info_str();
     r.src_fmt = fmt(pd.src_desc());
     r.dst_fmt = fmt(pd.dst_desc());
@@ -162,8 +168,10 @@ Built build(engine &eng, stream &s) {
     memory::dims src_d = {n, ic}, wei_d = {oc, ic}, dst_d = {n, oc}, bias_d = {oc};
     memory::desc src_md(src_d, dt::f32, tag::any), wei_md(wei_d, dt::f32, tag::any),
         dst_md(dst_d, dt::f32, tag::any), bias_md(bias_d, dt::f32, tag::any);
-    auto desc = bias ? inner_product_forward::desc(prop_kind::forward_inference, src_md, wei_md, bias_md, dst_md)
-                     : inner_product_forward::desc(prop_kind::forward_inference, src_md, wei_md, dst_md);
+    auto desc =
+        bias ? inner_product_forward::desc(prop_kind::forward_inference, src_md, wei_md, bias_md,
+                                           dst_md)
+             : inner_product_forward::desc(prop_kind::forward_inference, src_md, wei_md, dst_md);
     inner_product_forward::primitive_desc pd(desc, eng);
     r.prim = inner_product_forward(pd);
     r.args[DNNL_ARG_SRC] = filled(pd.src_desc(), src_d, tag::nc, eng, s, 1);
@@ -181,7 +189,7 @@ Built build(engine &eng, stream &s) {
   return r;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
@@ -220,13 +228,15 @@ int main(int argc, char **argv) {
 #ifdef _OPENMP
     threads = omp_get_max_threads();
 #endif
-    std::printf("{\"dnnl_version\": \"%d.%d.%d\", \"impl\": \"%s\", \"src_fmt\": \"%s\", \"wei_fmt\": \"%s\", "
+    std::printf("{\"dnnl_version\": \"%d.%d.%d\", \"impl\": \"%s\", \"src_fmt\": \"%s\", "
+                "\"wei_fmt\": \"%s\", "
                 "\"dst_fmt\": \"%s\", \"dst_dims\": [",
                 v->major, v->minor, v->patch, b.impl.c_str(), b.src_fmt.c_str(), b.wei_fmt.c_str(),
                 b.dst_fmt.c_str());
-    for (size_t i = 0; i < b.dst_dims.size(); ++i) std::printf("%s%ld", i ? ", " : "", (long)b.dst_dims[i]);
-    std::printf("], \"threads\": %d, \"create_ms\": %.3f, \"warmup_runs\": %ld, \"times_ms\": [", threads,
-                create_ms, runs);
+    for (size_t i = 0; i < b.dst_dims.size(); ++i)
+      std::printf("%s%ld", i ? ", " : "", (long)b.dst_dims[i]);
+    std::printf("], \"threads\": %d, \"create_ms\": %.3f, \"warmup_runs\": %ld, \"times_ms\": [",
+                threads, create_ms, runs);
     for (size_t i = 0; i < times.size(); ++i) std::printf("%s%.6f", i ? ", " : "", times[i]);
     std::printf("]}\n");
   } catch (const dnnl::error &e) {

@@ -26,14 +26,14 @@
 #if defined(__AVX512F__)
 using vec = __m512;
 #define ISA "avx512f"
-constexpr int kLanes = 16, kAcc = 16;  // 32 zmm registers: 16 accumulators, b, c
+constexpr int kLanes = 16, kAcc = 16; // 32 zmm registers: 16 accumulators, b, c
 #define SET1 _mm512_set1_ps
 #define FMADD _mm512_fmadd_ps
 #define STORE _mm512_storeu_ps
 #elif defined(__AVX2__) && defined(__FMA__)
 using vec = __m256;
 #define ISA "avx2+fma"
-constexpr int kLanes = 8, kAcc = 12;   // 16 ymm registers: 12 accumulators, b, c
+constexpr int kLanes = 8, kAcc = 12; // 16 ymm registers: 12 accumulators, b, c
 #define SET1 _mm256_set1_ps
 #define FMADD _mm256_fmadd_ps
 #define STORE _mm256_storeu_ps
@@ -90,11 +90,12 @@ double trial(int threads, long iters) {
 long arg(int argc, char **argv, const char *key, long dflt) {
   size_t n = std::strlen(key);
   for (int i = 1; i < argc; ++i)
-    if (!std::strncmp(argv[i], key, n) && argv[i][n] == '=') return std::strtol(argv[i] + n + 1, nullptr, 10);
+    if (!std::strncmp(argv[i], key, n) && argv[i][n] == '=')
+      return std::strtol(argv[i] + n + 1, nullptr, 10);
   return dflt;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv) {
   const int threads = static_cast<int>(std::max(1L, arg(argc, argv, "threads", 1)));
@@ -111,8 +112,9 @@ int main(int argc, char **argv) {
   const double flops = 2.0 * kAcc * kLanes * static_cast<double>(iters) * threads;
   std::vector<double> g;
   for (int i = 0; i < trials; ++i) g.push_back(flops / trial(threads, iters) * 1e-9);
-  std::printf("{\"isa\": \"%s\", \"lanes\": %d, \"accumulators\": %d, \"threads\": %d, \"trials\": [", ISA, kLanes,
-              kAcc, threads);
+  std::printf(
+      "{\"isa\": \"%s\", \"lanes\": %d, \"accumulators\": %d, \"threads\": %d, \"trials\": [", ISA,
+      kLanes, kAcc, threads);
   for (size_t i = 0; i < g.size(); ++i) std::printf("%s%.1f", i ? ", " : "", g[i]);
   std::printf("], \"gflops\": %.1f}\n", *std::max_element(g.begin(), g.end()));
   return 0;
