@@ -368,12 +368,12 @@ llvm::Value *KernelEmitter::emitLoad(const Expr &e) {
   }
   auto *vecType = llvm::FixedVectorType::get(f32(), width());
   llvm::Value *mask = laneMask(e.guard.get());
-  if (coefficient(*flat.ref(), vecVar_) == 1) {
+  std::optional<int64_t> stride = coefficient(*flat.ref(), vecVar_);
+  if (stride == 1) {
     llvm::Value *ptr = scalarAddress(e.buffer, flat);
     if (!mask) return b_.CreateAlignedLoad(vecType, ptr, align);
     return b_.CreateMaskedLoad(vecType, ptr, align, mask, splatF(e.fill));
   }
-  std::optional<int64_t> stride = coefficient(*flat.ref(), vecVar_);
   if (stride && *stride >= 2 && *stride <= kMaxLoadStride)
     return emitStridedLoad(e, flat, *stride, mask);
   llvm::Value *ptrs = address(e.buffer, vectorOf(emit(*flat.ref())));

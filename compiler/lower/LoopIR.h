@@ -187,5 +187,8 @@ StmtRef store(int buffer, std::vector<E> indices, E value, E guard = E());
 std::string printExpr(const Kernel &k, const ExprRef &e);
 /// The kernel as indented pseudo-code, ending in a newline.
 std::string printKernel(const Kernel &k);
+/// A `// buffer = recipe` line for each prepared weight the kernel reads
+/// (printKernel starts with them).
+std::string printRecipes(const Kernel &k);
 
 } // namespace lgc::loop

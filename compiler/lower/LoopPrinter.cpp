@@ -204,11 +204,16 @@ std::string printExpr(const Kernel &k, const ExprRef &e) {
   return ExprPrinter(k).print(*e);
 }
 
+std::string printRecipes(const Kernel &k) {
+  std::string text;
+  for (const BufferDecl &b : k.buffers)
+    if (!b.prep.empty()) text += "// " + b.name + " = " + b.prep + "\n";
+  return text;
+}
+
 std::string printKernel(const Kernel &k) {
   std::ostringstream os;
-  for (const BufferDecl &b : k.buffers)
-    if (!b.prep.empty()) os << "// " << b.name << " = " << b.prep << "\n";
-  os << "kernel " << k.name << "(";
+  os << printRecipes(k) << "kernel " << k.name << "(";
   for (size_t i = 0; i < k.buffers.size(); ++i)
     os << (i ? ", " : "") << k.buffers[i].name << ": f32" << formatShape(k.buffers[i].shape);
   os << ") {\n";

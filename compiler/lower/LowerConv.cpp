@@ -42,6 +42,16 @@ WeightRecipe flipped(WeightRecipe w, bool flip) {
   return flip ? w.then({prep::flip()}) : w;
 }
 
+/// Declares the weight, [out, in, kh, kw] as [in, kh, kw, padded] (zeros
+/// past `out`), and the bias (-1 if none) zero-padded to `padded`.
+std::pair<int, int> channelsLastWeights(LowerContext &ctx, int64_t padded) {
+  const auto &a = ctx.node().as<Conv2dAttrs>();
+  int w = ctx.weightBuffer("weight_t",
+                           flipped(ctx.param("weight"), a.flip).then({prep::channelsLast(padded)}));
+  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(padded)})) : -1;
+  return {w, b};
+}
+
 /// A register block: `vectors` vectors of output channels by `columns`
 /// output columns, one accumulator each.
 struct RegisterBlock {
@@ -159,10 +169,7 @@ void lowerChannelLanes(LowerContext &ctx) {
   int64_t padded = groups * rb.vectors * lanes;
 
   int x = ctx.valueBuffer("in", node.inputs[0], in);
-  // [out, in, kh, kw] as [in, kh, kw, padded], zeros past `out`.
-  int w = ctx.weightBuffer("weight_t",
-                           flipped(ctx.param("weight"), a.flip).then({prep::channelsLast(padded)}));
-  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(padded)})) : -1;
+  auto [w, b] = channelsLastWeights(ctx, padded);
   int y = ctx.outputBuffer(out);
 
   E p = var("p"), n = floorDiv(p, groups), group = mod(p, groups);
@@ -249,11 +256,9 @@ void lowerPointwise(LowerContext &ctx) {
   int64_t channelBlocks = (a.outChannels + rows - 1) / rows, padded = channelBlocks * rows;
 
   int x = ctx.valueBuffer("in", node.inputs[0], {in[0], in[1], pixels});
-  // [out, in, 1, 1] as [in, 1, 1, padded]: the weights of one input channel
-  // for a block of output channels are adjacent broadcasts.
-  int w = ctx.weightBuffer("weight_t",
-                           flipped(ctx.param("weight"), a.flip).then({prep::channelsLast(padded)}));
-  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(padded)})) : -1;
+  // The weights of one input channel for a block of output channels are
+  // adjacent broadcasts.
+  auto [w, b] = channelsLastWeights(ctx, padded);
   int y = ctx.outputBuffer({in[0], a.outChannels, pixels});
 
   // p walks (image, pixel block, channel block): consecutive steps reuse

@@ -25,10 +25,8 @@ namespace {
 /// weights' recipes and the kernel it calls.
 std::string printLoweredKernel(const LoweredKernel &k) {
   if (k.sameAs.empty()) return loop::printKernel(k.kernel);
-  std::string text;
-  for (const loop::BufferDecl &b : k.kernel.buffers)
-    if (!b.prep.empty()) text += "// " + b.name + " = " + b.prep + "\n";
-  return text + "kernel " + k.kernel.name + " = " + k.sameAs + "  // the same loops\n";
+  return loop::printRecipes(k.kernel) + "kernel " + k.kernel.name + " = " + k.sameAs +
+         "  // the same loops\n";
 }
 
 enum class Level { Graph, Opt, Dot, Loops, Llvm, Asm };
