@@ -105,6 +105,16 @@ struct Built {
   memory::dims dst_dims;
 };
 
+// Records what oneDNN chose for primitive descriptor `pd`: its implementation and the
+// layouts of its source, weights (when it has any) and destination.
+template <typename PrimitiveDesc> void describe(Built &r, const PrimitiveDesc &pd, bool weights) {
+  r.impl = pd.impl_info_str();
+  r.src_fmt = fmt(pd.src_desc());
+  if (weights) r.wei_fmt = fmt(pd.weights_desc());
+  r.dst_fmt = fmt(pd.dst_desc());
+  r.dst_dims = pd.dst_desc().dims();
+}
+
 Built build(engine &eng, stream &s) {
   const std::string kind = g_args.count("kind") ? g_args["kind"] : "";
   const long n = arg("n", 1);
@@ -134,11 +144,7 @@ Built build(engine &eng, stream &s) {
         filled(pd.weights_desc(), wei_d, g > 1 ? tag::goihw : tag::oihw, eng, s, 2);
     if (bias) r.args[DNNL_ARG_BIAS] = filled(pd.bias_desc(), bias_d, tag::x, eng, s, 3);
     r.args[DNNL_ARG_DST] = memory(pd.dst_desc(), eng);
-    r.impl = pd.impl_info_str();
-    r.src_fmt = fmt(pd.src_desc());
-    r.wei_fmt = fmt(pd.weights_desc());
-    r.dst_fmt = fmt(pd.dst_desc());
-    r.dst_dims = pd.dst_desc().dims();
+    describe(r, pd, true);
   } else if (kind == "maxpool" || kind == "avgpool" || kind == "avgpool_excl") {
     const long c = need("ic"), ih = need("ih"), iw = need("iw"), oh = need("oh"), ow = need("ow");
     memory::dims src_d = {n, c, ih, iw}, dst_d = {n, c, oh, ow};
@@ -158,10 +164,7 @@ Built build(engine &eng, stream &s) {
     r.args[DNNL_ARG_DST] = memory(pd.dst_desc(), eng);
     if (pd.workspace_desc().get_size())
       r.args[DNNL_ARG_WORKSPACE] = memory(pd.workspace_desc(), eng);
-    r.impl = pd.impl_info_str();
-    r.src_fmt = fmt(pd.src_desc());
-    r.dst_fmt = fmt(pd.dst_desc());
-    r.dst_dims = pd.dst_desc().dims();
+    describe(r, pd, false);
   } else if (kind == "linear") {
     const long ic = need("ic"), oc = need("oc");
     const bool bias = arg("bias", 1) != 0;
@@ -178,11 +181,7 @@ Built build(engine &eng, stream &s) {
     r.args[DNNL_ARG_WEIGHTS] = filled(pd.weights_desc(), wei_d, tag::oi, eng, s, 2);
     if (bias) r.args[DNNL_ARG_BIAS] = filled(pd.bias_desc(), bias_d, tag::x, eng, s, 3);
     r.args[DNNL_ARG_DST] = memory(pd.dst_desc(), eng);
-    r.impl = pd.impl_info_str();
-    r.src_fmt = fmt(pd.src_desc());
-    r.wei_fmt = fmt(pd.weights_desc());
-    r.dst_fmt = fmt(pd.dst_desc());
-    r.dst_dims = pd.dst_desc().dims();
+    describe(r, pd, true);
   } else {
     throw std::runtime_error("kind= must be conv, maxpool, avgpool, avgpool_excl or linear");
   }
