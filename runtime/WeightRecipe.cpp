@@ -54,12 +54,16 @@ Expected<Shape> stepShape(const PrepStep &step, const Shape &in) {
     if (in.size() != 1) return bad("needs a vector");
     if (step.a < in[0] || step.a > (int64_t(1) << 24)) return bad("bad length");
     return Shape{step.a};
-  case Kind::ChunkedTranspose:
-    if (in.size() != 2) return bad("needs a matrix");
+  case Kind::ChunkedTranspose: {
+    if (in.size() != 2 && in.size() != 4) return bad("needs a matrix or a 4-D kernel");
     if (step.a <= 0 || step.b <= 0 || step.a > (int64_t(1) << 16) || step.b > (int64_t(1) << 24) ||
         step.a * step.b < in[0])
       return bad("bad chunks");
-    return Shape{step.b, in[1], step.a};
+    Shape out{step.b};
+    out.insert(out.end(), in.begin() + 1, in.end());
+    out.push_back(step.a);
+    return out;
+  }
   case Kind::FoldBnWeight:
   case Kind::FoldBnBias:
   case Kind::BnScale:
@@ -118,7 +122,7 @@ Tensor zeroPad(const Tensor &b, const Shape &shape) {
 }
 
 Tensor chunkedTranspose(const Tensor &w, const Shape &shape) {
-  int64_t outF = w.shape[0], inF = w.shape[1], chunk = shape[2];
+  int64_t outF = w.shape[0], inF = extent(w.shape, 1, w.shape.size()), chunk = shape.back();
   Tensor t(shape);
   for (int64_t o = 0; o < outF; ++o)
     for (int64_t i = 0; i < inF; ++i)

@@ -26,7 +26,7 @@ struct PrepStep {
     Flip,             ///< [o, i, kh, kw]: rotate each kernel by 180°.
     ChannelsLast,     ///< [o, i, kh, kw] to [i, kh, kw, a], zeros past o.
     ZeroPad,          ///< 1-D: zeros appended up to length a.
-    ChunkedTranspose, ///< [o, i] to [b, i, a]: chunks of a outputs (b chunks).
+    ChunkedTranspose, ///< [o, i...] to [b, i..., a]: chunks of a outputs (b chunks), zeros past o.
     FoldBnWeight,     ///< [o, ...] *= gamma / sqrt(var + eps) of BatchNorm `layer`.
     FoldBnBias,       ///< [o]: (x - mean) * scale + beta of BatchNorm `layer`.
     BnScale,          ///< [c]: x / sqrt(var + eps) (x is `layer`'s gamma).

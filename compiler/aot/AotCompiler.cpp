@@ -116,7 +116,7 @@ void addFunctions(llvm::Module &m, const ObjectData &d, const CNames &names) {
 
 Error compileAheadOfTime(const Graph &graph, const std::vector<ParamSpec> &params,
                          const Target &target, const AotOptions &options) {
-  Expected<GeneratedModule> generated = generateModule(graph, params, target);
+  Expected<GeneratedModule> generated = generateModule(graph, params, target, options.layouts);
   if (!generated) return generated.takeError();
   const ProgramImage &image = generated->image;
   Expected<CNames> names = cNames(image);

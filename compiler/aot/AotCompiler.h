@@ -9,6 +9,7 @@
 
 #include "compiler/codegen/Target.h"
 #include "compiler/ir/Graph.h"
+#include "compiler/lower/Lower.h"
 #include "runtime/Weights.h"
 
 #include <string>
@@ -21,6 +22,8 @@ struct AotOptions {
   /// The parameters to embed (the model file's, as bound); null: the object
   /// reads a weights file at create time.
   const WeightMap *embed = nullptr;
+  /// How the kernels lay out activations (lgc --layout).
+  LayoutPolicy layouts = LayoutPolicy::Auto;
 };
 
 /// Compiles `graph` (shapes inferred, passes run without weights) for

@@ -26,9 +26,9 @@ double msSince(Clock::time_point start) {
 } // namespace
 
 Error CompiledModel::generate(const Graph &graph, const std::vector<ParamSpec> &params,
-                              const Target &target, CacheEntry &entry) {
+                              const Target &target, LayoutPolicy layouts, CacheEntry &entry) {
   auto start = Clock::now();
-  Expected<GeneratedModule> generated = generateModule(graph, params, target);
+  Expected<GeneratedModule> generated = generateModule(graph, params, target, layouts);
   if (!generated) return generated.takeError();
   timings_.lower = msSince(start);
 
@@ -55,7 +55,7 @@ CompiledModel::compile(const Graph &graph, const std::vector<ParamSpec> &params,
   std::string key;
   std::optional<CacheEntry> entry;
   if (options.cache) {
-    key = cacheKey(graph, params, target);
+    key = cacheKey(graph, params, target, options.layouts);
     entry = options.cache->load(key);
     if (entry) {
       Expected<ProgramImage> image = parseProgramImage(entry->image, options.cache->pathOf(key));
@@ -69,7 +69,7 @@ CompiledModel::compile(const Graph &graph, const std::vector<ParamSpec> &params,
   model->timings_.load = entry ? msSince(start) : 0;
   if (!entry) {
     entry.emplace();
-    if (Error e = model->generate(graph, params, target, *entry)) return e;
+    if (Error e = model->generate(graph, params, target, options.layouts, *entry)) return e;
     // A cache that cannot be written only costs the next run its time.
     if (options.cache) (void)options.cache->store(key, *entry);
   }

@@ -13,6 +13,7 @@
 #include "compiler/ir/Graph.h"
 #include "compiler/jit/Jit.h"
 #include "compiler/jit/ObjectCache.h"
+#include "compiler/lower/Lower.h"
 #include "runtime/Program.h"
 #include "runtime/ProgramImage.h"
 #include "runtime/Weights.h"
@@ -31,6 +32,8 @@ struct CompileTimings {
 struct JitOptions {
   /// Where compiled code is reused from and stored; null: no cache.
   const ObjectCache *cache = nullptr;
+  /// How the kernels lay out activations (lgc --layout).
+  LayoutPolicy layouts = LayoutPolicy::Auto;
 };
 
 class CompiledModel {
@@ -49,7 +52,7 @@ public:
 private:
   CompiledModel() = default;
   Error generate(const Graph &graph, const std::vector<ParamSpec> &params, const Target &target,
-                 CacheEntry &entry);
+                 LayoutPolicy layouts, CacheEntry &entry);
   std::unique_ptr<Jit> jit_;
   ProgramImage image_;
   Program program_;

@@ -20,16 +20,18 @@
 namespace lgc {
 namespace {
 
-/// Binds graph value `id` to a model input, a model output, or an arena
+/// Binds storage `index` to a model input, a model output, or an arena
 /// buffer (created on first sight, its lifetime stretched to `step`).
-BufferRef bindValue(const Graph &graph, ValueId id, int step, std::map<ValueId, int> &arenaIds,
-                    std::vector<BufferLifetime> &lifetimes) {
-  for (size_t i = 0; i < graph.inputs.size(); ++i)
-    if (graph.inputs[i] == id) return {BufferKind::Input, static_cast<int64_t>(i)};
-  for (size_t i = 0; i < graph.outputs.size(); ++i)
-    if (graph.outputs[i] == id) return {BufferKind::Output, static_cast<int64_t>(i)};
-  auto [it, added] = arenaIds.emplace(id, static_cast<int>(lifetimes.size()));
-  if (added) lifetimes.push_back({numElements(graph.value(id).shape) * 4, step, step});
+BufferRef bindValue(const Graph &graph, const LoweredModel &lowered, int index, int step,
+                    std::map<int, int> &arenaIds, std::vector<BufferLifetime> &lifetimes) {
+  if (size_t(index) < graph.values.size()) {
+    for (size_t i = 0; i < graph.inputs.size(); ++i)
+      if (graph.inputs[i] == index) return {BufferKind::Input, static_cast<int64_t>(i)};
+    for (size_t i = 0; i < graph.outputs.size(); ++i)
+      if (graph.outputs[i] == index) return {BufferKind::Output, static_cast<int64_t>(i)};
+  }
+  auto [it, added] = arenaIds.emplace(index, static_cast<int>(lifetimes.size()));
+  if (added) lifetimes.push_back({lowered.storage[size_t(index)].elements() * 4, step, step});
   lifetimes[static_cast<size_t>(it->second)].last = step;
   return {BufferKind::Arena, it->second};
 }
@@ -39,7 +41,7 @@ BufferRef bindValue(const Graph &graph, ValueId id, int step, std::map<ValueId, 
 /// that reads any part.
 ArenaPlan planWithAliases(std::vector<BufferLifetime> &lifetimes,
                           const std::vector<ValueAlias> &aliases,
-                          const std::map<ValueId, int> &arenaIds) {
+                          const std::map<int, int> &arenaIds) {
   std::map<size_t, std::pair<size_t, int64_t>> inside; // buffer -> (holder, byte offset)
   for (const ValueAlias &a : aliases) {
     auto v = arenaIds.find(a.value), w = arenaIds.find(a.within);
@@ -68,7 +70,7 @@ ProgramImage describeProgram(const Graph &graph, LoweredModel &lowered,
                              const std::vector<ParamSpec> &params) {
   ProgramImage image;
   image.model = graph.name;
-  std::map<ValueId, int> arenaIds;
+  std::map<int, int> arenaIds;
   std::vector<BufferLifetime> lifetimes;
   for (size_t k = 0; k < lowered.kernels.size(); ++k) {
     const LoweredKernel &lk = lowered.kernels[k];
@@ -77,7 +79,7 @@ ProgramImage describeProgram(const Graph &graph, LoweredModel &lowered,
       step.args.push_back(
           arg.kind == KernelArg::Weight
               ? BufferRef{BufferKind::Weight, arg.index}
-              : bindValue(graph, arg.index, static_cast<int>(k), arenaIds, lifetimes));
+              : bindValue(graph, lowered, arg.index, static_cast<int>(k), arenaIds, lifetimes));
     image.steps.push_back(std::move(step));
   }
   ArenaPlan plan = planWithAliases(lifetimes, lowered.aliases, arenaIds);
@@ -100,8 +102,8 @@ ProgramImage describeProgram(const Graph &graph, LoweredModel &lowered,
 } // namespace
 
 Expected<GeneratedModule> generateModule(const Graph &graph, const std::vector<ParamSpec> &params,
-                                         const Target &target) {
-  Expected<LoweredModel> lowered = lowerGraph(graph, LowerOptions{target.vectorWidth});
+                                         const Target &target, LayoutPolicy layouts) {
+  Expected<LoweredModel> lowered = lowerGraph(graph, LowerOptions{target.vectorWidth, layouts});
   if (!lowered) return lowered.takeError();
   GeneratedModule out;
   out.context = std::make_unique<llvm::LLVMContext>();

@@ -10,6 +10,7 @@
 
 #include "compiler/codegen/Target.h"
 #include "compiler/ir/Graph.h"
+#include "compiler/lower/Lower.h"
 #include "runtime/ProgramImage.h"
 
 #include <llvm/IR/LLVMContext.h>
@@ -25,10 +26,12 @@ struct GeneratedModule {
   std::unique_ptr<llvm::Module> module; ///< Not yet optimised.
 };
 
-/// Lowers and emits `graph` (shapes inferred, passes run) for `target`.
-/// `params` are the model file's parameters (paramSpecs of the graph before
-/// the passes), which the image's recipes read.
+/// Lowers and emits `graph` (shapes inferred, passes run) for `target`,
+/// its activations laid out by `layouts`. `params` are the model file's
+/// parameters (paramSpecs of the graph before the passes), which the image's
+/// recipes read.
 Expected<GeneratedModule> generateModule(const Graph &graph, const std::vector<ParamSpec> &params,
-                                         const Target &target);
+                                         const Target &target,
+                                         LayoutPolicy layouts = LayoutPolicy::Auto);
 
 } // namespace lgc

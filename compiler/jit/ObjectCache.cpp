@@ -165,8 +165,8 @@ void ObjectCache::prune() const {
   }
 }
 
-std::string cacheKey(const Graph &graph, const std::vector<ParamSpec> &params,
-                     const Target &target) {
+std::string cacheKey(const Graph &graph, const std::vector<ParamSpec> &params, const Target &target,
+                     LayoutPolicy layouts) {
   llvm::SHA256 h;
   auto add = [&](const std::string &s) {
     h.update(s);
@@ -177,6 +177,7 @@ std::string cacheKey(const Graph &graph, const std::vector<ParamSpec> &params,
   add(target.cpu);
   add(target.features);
   add(std::to_string(target.vectorWidth));
+  add(layoutPolicyName(layouts));
   add(printGraph(graph));
   for (const auto &[name, recipe] : graph.derivedParams) {
     add(name + " = " + describeRecipe(recipe));

@@ -14,6 +14,7 @@
 
 #include "compiler/codegen/Target.h"
 #include "compiler/ir/Graph.h"
+#include "compiler/lower/Lower.h"
 #include "runtime/Weights.h"
 
 #include <optional>
@@ -49,10 +50,10 @@ private:
   std::string dir_;
 };
 
-/// The key of `graph` (optimised) compiled for `target`: a hex SHA-256 over
-/// the lgc build, the target, the printed graph, its derived parameters and
-/// the model's parameters.
-std::string cacheKey(const Graph &graph, const std::vector<ParamSpec> &params,
-                     const Target &target);
+/// The key of `graph` (optimised) compiled for `target` with `layouts`: a
+/// hex SHA-256 over the lgc build, the target, the layout policy, the printed
+/// graph, its derived parameters and the model's parameters.
+std::string cacheKey(const Graph &graph, const std::vector<ParamSpec> &params, const Target &target,
+                     LayoutPolicy layouts = LayoutPolicy::Auto);
 
 } // namespace lgc

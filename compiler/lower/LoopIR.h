@@ -107,7 +107,8 @@ struct BufferDecl {
   std::string name;
   Shape shape;
   bool written = false;
-  std::string prep; ///< A weight prepared by steps: its recipe as text.
+  std::string prep;   ///< A weight prepared by steps: its recipe as text.
+  std::string layout; ///< A blocked activation: its layout's name (nChw16c).
 };
 
 struct Kernel {

@@ -215,7 +215,8 @@ std::string printKernel(const Kernel &k) {
   std::ostringstream os;
   os << printRecipes(k) << "kernel " << k.name << "(";
   for (size_t i = 0; i < k.buffers.size(); ++i)
-    os << (i ? ", " : "") << k.buffers[i].name << ": f32" << formatShape(k.buffers[i].shape);
+    os << (i ? ", " : "") << k.buffers[i].name << ": f32" << formatShape(k.buffers[i].shape)
+       << (k.buffers[i].layout.empty() ? "" : " " + k.buffers[i].layout);
   os << ") {\n";
   printStmt(k, *k.body, 1, os);
   os << "}\n";

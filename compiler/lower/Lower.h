@@ -14,6 +14,7 @@
 #include "compiler/lower/LoopIR.h"
 #include "runtime/WeightRecipe.h"
 
+#include <optional>
 #include <vector>
 
 namespace lgc {
@@ -21,7 +22,29 @@ namespace lgc {
 /// Where a kernel argument comes from.
 struct KernelArg {
   enum Kind { Value, Weight } kind = Value;
-  int index = 0; ///< A graph ValueId, or an index into LoweredModel::weights.
+  int index = 0; ///< An index into LoweredModel::storage, or into LoweredModel::weights.
+};
+
+/// How lowering lays out 4-D activations in memory (lgc --layout).
+enum class LayoutPolicy {
+  Auto,    ///< Blocked where the kernels gain from it, plain elsewhere.
+  Plain,   ///< Every tensor row-major as its shape (NCHW).
+  Blocked, ///< Every 4-D tensor blocked, model inputs and outputs copied at the edges.
+};
+
+/// The memory one graph value lives in while the kernels run. Plain storage
+/// is row-major in the value's shape. Blocked storage (oneDNN's nChw16c for
+/// 16 lanes) holds an N x C x H x W value as [N, ceil(C/L), H, W, L]: each
+/// pixel's channels in vectors of L, so kernels whose SIMD lanes are channels
+/// load and store whole vectors. Lanes past C hold values no kernel reads.
+struct Storage {
+  ValueId value = -1;
+  Shape shape;       ///< The value's (logical) shape.
+  int64_t block = 0; ///< 0: plain; otherwise L, the channels per block.
+
+  /// The shape as stored: `shape`, or [N, ceil(C/L), H, W, L].
+  Shape stored() const;
+  int64_t elements() const { return numElements(stored()); }
 };
 
 struct LoweredKernel {
@@ -37,11 +60,11 @@ struct LoweredKernel {
   const std::string &symbol() const { return sameAs.empty() ? kernel.name : sameAs; }
 };
 
-/// A graph value that lives inside another: a Concat's input written in
-/// place into its output, `offset` elements from its start.
+/// A value's storage inside another's: a Concat's input written in place
+/// into its output, `offset` elements from its start (storage indices).
 struct ValueAlias {
-  ValueId value = -1;
-  ValueId within = -1;
+  int value = -1;
+  int within = -1;
   int64_t offset = 0;
 };
 
@@ -49,11 +72,27 @@ struct LoweredModel {
   std::vector<LoweredKernel> kernels; ///< In execution order.
   std::vector<WeightRecipe> weights;  ///< How to prepare each weight.
   std::vector<ValueAlias> aliases;    ///< In-place Concat inputs (no kernel copies them).
+  /// One per graph value (index: its ValueId), model inputs and outputs
+  /// plain, then a blocked copy of each model input or output that is
+  /// blocked inside the program.
+  std::vector<Storage> storage;
+  /// Per ValueId: the storage index kernels read and write the value in.
+  std::vector<int> home;
 };
 
 struct LowerOptions {
   int vectorWidth = 16; ///< f32 lanes of the target's vectors.
+  LayoutPolicy layouts = LayoutPolicy::Auto;
 };
+
+/// The name `lgc --layout` gives a policy (auto, nchw, blocked).
+const char *layoutPolicyName(LayoutPolicy policy);
+/// The policy named `name`, if any.
+std::optional<LayoutPolicy> layoutPolicyNamed(const std::string &name);
+
+/// The block size (0: plain) of every graph value, as `options` and the
+/// graph's ops decide it (ChooseLayouts.cpp).
+std::vector<int64_t> chooseLayouts(const Graph &graph, const LowerOptions &options);
 
 /// Lowers every node of `graph` (shapes inferred, passes run), then shares
 /// the code of identical kernels.

@@ -26,37 +26,83 @@ std::string identifier(const std::string &name) {
 
 LowerContext::LowerContext(const Graph &graph, const Node &node, LoweredModel &model,
                            const LowerOptions &options)
-    : graph_(graph), node_(node), model_(model), options_(options) {
-  kernel_.layer = node.name;
-  kernel_.kernel.name =
-      "lgc_k" + std::to_string(model.kernels.size()) + "_" + identifier(node.name);
+    : LowerContext(graph, node.name, model, options) {
+  node_ = &node;
+}
+
+LowerContext::LowerContext(const Graph &graph, const std::string &layer, LoweredModel &model,
+                           const LowerOptions &options)
+    : graph_(graph), node_(nullptr), model_(model), options_(options) {
+  kernel_.layer = layer;
+  kernel_.kernel.name = "lgc_k" + std::to_string(model.kernels.size()) + "_" + identifier(layer);
   kernel_.kernel.vectorWidth = options.vectorWidth;
 }
 
-WeightRecipe LowerContext::param(const std::string &suffix) const {
-  std::string name = node_.name + "." + suffix;
-  auto derived = graph_.derivedParams.find(name);
-  if (derived != graph_.derivedParams.end()) return derived->second;
-  for (const Param &p : node_.params)
-    if (p.name == name) return WeightRecipe{name, p.shape, {}};
-  // A bug: ops ask only for parameters they have.
-  throw std::logic_error("lowering: layer '" + node_.name + "' has no parameter " + name);
+const Node &LowerContext::node() const {
+  if (!node_) throw std::logic_error("lowering: kernel '" + kernel_.layer + "' has no node");
+  return *node_;
 }
 
-int LowerContext::valueBuffer(const std::string &name, ValueId id, Shape view) {
-  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(view), false, ""});
-  kernel_.args.push_back(KernelArg{KernelArg::Value, id});
+WeightRecipe LowerContext::param(const std::string &suffix) const {
+  std::string name = node().name + "." + suffix;
+  auto derived = graph_.derivedParams.find(name);
+  if (derived != graph_.derivedParams.end()) return derived->second;
+  for (const Param &p : node().params)
+    if (p.name == name) return WeightRecipe{name, p.shape, {}};
+  // A bug: ops ask only for parameters they have.
+  throw std::logic_error("lowering: layer '" + node().name + "' has no parameter " + name);
+}
+
+int64_t LowerContext::blockOf(ValueId id) const {
+  return model_.storage[static_cast<size_t>(home(id))].block;
+}
+
+bool LowerContext::allPlain() const {
+  if (blockOf(node().output) > 0) return false;
+  return std::none_of(node().inputs.begin(), node().inputs.end(),
+                      [&](ValueId id) { return blockOf(id) > 0; });
+}
+
+int LowerContext::storageBuffer(const std::string &name, int storage, Shape view, bool written) {
+  const Storage &s = model_.storage[static_cast<size_t>(storage)];
+  Shape stored = view;
+  std::string layout;
+  if (s.block > 0) {
+    // A blocked view keeps N and C and reshapes only the pixels.
+    if (view.size() != 4 || view[0] != s.shape[0] || view[1] != s.shape[1] ||
+        view[2] * view[3] != s.shape[2] * s.shape[3])
+      throw std::logic_error("lowering: view " + formatShape(view) + " of blocked value '" +
+                             graph_.value(s.value).name + "'");
+    stored = {view[0], (view[1] + s.block - 1) / s.block, view[2], view[3], s.block};
+    layout = "nChw" + std::to_string(s.block) + "c";
+  } else if (numElements(view) != numElements(s.shape)) {
+    throw std::logic_error("lowering: view " + formatShape(view) + " of value '" +
+                           graph_.value(s.value).name + "' " + formatShape(s.shape));
+  }
+  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(stored), written, "", layout});
+  kernel_.args.push_back(KernelArg{KernelArg::Value, storage});
+  blocks_.push_back(s.block);
   return static_cast<int>(kernel_.kernel.buffers.size() - 1);
 }
 
+int LowerContext::valueBuffer(const std::string &name, ValueId id, Shape view) {
+  return storageBuffer(name, home(id), std::move(view), false);
+}
+
+int LowerContext::valueBuffer(const std::string &name, ValueId id) {
+  return valueBuffer(name, id, graph_.value(id).shape);
+}
+
 int LowerContext::outputBuffer(Shape view) {
-  for (const FusedOp &f : node_.fused)
+  for (const FusedOp &f : node().fused)
     if (f.op == OpKind::Add)
       addends_.push_back(valueBuffer("addend" + std::to_string(addends_.size()),
-                                     node_.inputs[static_cast<size_t>(f.operand)], view));
-  int out = valueBuffer("out", node_.output, std::move(view));
-  kernel_.kernel.buffers[static_cast<size_t>(out)].written = true;
-  return out;
+                                     node().inputs[static_cast<size_t>(f.operand)], view));
+  return storageBuffer("out", home(node().output), std::move(view), true);
+}
+
+int LowerContext::outputBuffer() {
+  return outputBuffer(graph_.outputOf(node()).shape);
 }
 
 int LowerContext::weightBuffer(const std::string &name, WeightRecipe recipe) {
@@ -64,17 +110,37 @@ int LowerContext::weightBuffer(const std::string &name, WeightRecipe recipe) {
   if (!shape) throw std::logic_error("lowering: " + shape.takeError().str());
   std::string prep = recipe.steps.empty() ? "" : describeRecipe(recipe);
   model_.weights.push_back(std::move(recipe));
-  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(*shape), false, std::move(prep)});
+  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(*shape), false, std::move(prep), ""});
   kernel_.args.push_back(KernelArg{KernelArg::Weight, static_cast<int>(model_.weights.size() - 1)});
+  blocks_.push_back(0);
   return static_cast<int>(kernel_.kernel.buffers.size() - 1);
+}
+
+std::vector<E> LowerContext::at(int buffer, std::vector<E> indices) const {
+  int64_t block = blocks_[static_cast<size_t>(buffer)];
+  if (block == 0) return indices;
+  const E &c = indices[1];
+  return {indices[0], floorDiv(c, block), indices[2], indices[3], mod(c, block)};
+}
+
+E LowerContext::read(int buffer, const std::vector<E> &indices, E inRange) const {
+  if (blocked(buffer) || !inRange) return load(buffer, at(buffer, indices));
+  return guardedLoad(buffer, at(buffer, indices), inRange, 0.0f);
+}
+
+StmtRef LowerContext::write(int buffer, const std::vector<E> &indices, E value, E inRange) const {
+  E guard = blocked(buffer) ? E() : inRange;
+  return store(buffer, at(buffer, indices), epilogue(value, indices, inRange), guard);
 }
 
 E LowerContext::epilogue(E value, const std::vector<E> &indices, E guard) const {
   size_t addend = 0;
-  for (const FusedOp &f : node_.fused) {
-    if (f.op == OpKind::Add)
-      value = value + guardedLoad(addends_[addend++], indices, guard, 0.0f);
-    else
+  for (const FusedOp &f : node().fused) {
+    if (f.op == OpKind::Add) {
+      int b = addends_[addend++];
+      value = value + guardedLoad(b, at(b, indices), guard, 0.0f);
+      continue;
+    } else
       value = activation(f.op, f.attrs, value);
   }
   return value;
@@ -171,6 +237,25 @@ LoopKind tapRowLoop(const Tile &t) {
 StmtRef tapLoops(const Tile &t, std::vector<StmtRef> body) {
   return forLoop("ky", t.ky0, t.ky1, tapRowLoop(t),
                  {forLoop("kx", t.kx0, t.kx1, LoopKind::Unrolled, std::move(body))});
+}
+
+StmtRef eachElement(const Shape &shape, int64_t lanes, const ElementBody &body) {
+  E p = var("p"), y = var("y");
+  if (lanes == 0) {
+    E n = floorDiv(p, shape[1]), c = mod(p, shape[1]);
+    return forLoop(
+        "p", 0, shape[0] * shape[1], LoopKind::Parallel,
+        {forLoop("y", 0, shape[2], LoopKind::Serial,
+                 {forLoop("x", 0, shape[3], LoopKind::Vector, body({n, c, y, var("x")}, E()))})});
+  }
+  int64_t blocks = (shape[1] + lanes - 1) / lanes;
+  E n = floorDiv(p, blocks), c = mod(p, blocks) * E(lanes) + var("c");
+  E inRange = shape[1] % lanes == 0 ? E() : c < E(shape[1]);
+  return forLoop("p", 0, shape[0] * blocks, LoopKind::Parallel,
+                 {forLoop("y", 0, shape[2], LoopKind::Serial,
+                          {forLoop("x", 0, shape[3], LoopKind::Serial,
+                                   {forLoop("c", 0, lanes, LoopKind::Vector,
+                                            body({n, c, y, var("x")}, inRange))})})});
 }
 
 Shape rowsView(const Shape &shape) {

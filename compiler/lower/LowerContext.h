@@ -10,31 +10,67 @@
 
 #include "compiler/lower/Lower.h"
 
+#include <functional>
+
 namespace lgc {
 
 class LowerContext {
 public:
   LowerContext(const Graph &graph, const Node &node, LoweredModel &model,
                const LowerOptions &options);
+  /// A kernel of no node: a layout copy at the model's edge, named for `layer`.
+  LowerContext(const Graph &graph, const std::string &layer, LoweredModel &model,
+               const LowerOptions &options);
 
   const Graph &graph() const { return graph_; }
-  const Node &node() const { return node_; }
+  const Node &node() const;
   int vectorWidth() const { return options_.vectorWidth; }
 
   /// How to compute the parameter `<layer>.<suffix>` from the file's: the
   /// file's own, or as a pass derived it. Lowering appends its own steps.
   WeightRecipe param(const std::string &suffix) const;
 
-  /// Declares a buffer reading graph value `id`, indexed as `view`.
+  /// The channels per block of graph value `id` as the kernels store it (0:
+  /// plain).
+  int64_t blockOf(ValueId id) const;
+  /// Storage `index` of the model being lowered.
+  const Storage &storage(int index) const { return model_.storage[static_cast<size_t>(index)]; }
+  /// Whether the node's inputs and output are all stored plain (then any
+  /// reshaped view of them is valid).
+  bool allPlain() const;
+
+  /// Declares a buffer reading graph value `id`, indexed as `view`: a
+  /// reshaping of the value's shape when it is stored plain; when blocked, a
+  /// 4-D view with the value's N and C and its H*W pixels (a 1x1
+  /// convolution's plane as one row).
   int valueBuffer(const std::string &name, ValueId id, Shape view);
+  /// The same, indexed by the value's own shape.
+  int valueBuffer(const std::string &name, ValueId id);
+  /// Declares a buffer at storage index `storage` directly (layout copies).
+  int storageBuffer(const std::string &name, int storage, Shape view, bool written);
   /// Declares the node's output, indexed as `view`, and the fused addends
   /// (indexed the same way). Call once.
   int outputBuffer(Shape view);
+  int outputBuffer();
   /// Declares a prepared weight, computed by `recipe`.
   int weightBuffer(const std::string &name, WeightRecipe recipe);
 
-  /// The node's fused ops applied to `value` stored at `indices` of the
-  /// output (under `guard`, when the store has one).
+  /// Whether buffer `buffer` is stored blocked.
+  bool blocked(int buffer) const { return blocks_[static_cast<size_t>(buffer)] > 0; }
+  /// The storage indices of element `indices` (into the buffer's view) of
+  /// buffer `buffer`: the same for plain storage; (n, c, y, x) becomes
+  /// (n, c / L, y, x, c % L) for blocked.
+  std::vector<loop::E> at(int buffer, std::vector<loop::E> indices) const;
+  /// Element `indices` of buffer `buffer`, where `inRange` (if not null) says
+  /// whether the channel exists: a plain buffer has no padding lanes to read.
+  loop::E read(int buffer, const std::vector<loop::E> &indices, loop::E inRange) const;
+  /// Stores `value` (after the epilogue) at element `indices` of the output
+  /// `buffer`, skipping padding lanes a plain output does not have.
+  loop::StmtRef write(int buffer, const std::vector<loop::E> &indices, loop::E value,
+                      loop::E inRange) const;
+
+  /// The node's fused ops applied to `value` stored at `indices` (into the
+  /// output's view) of the output (under `guard`, when the store has one).
   loop::E epilogue(loop::E value, const std::vector<loop::E> &indices,
                    loop::E guard = loop::E()) const;
 
@@ -44,16 +80,19 @@ public:
   /// Instead of a kernel: records that graph value `value` lives inside
   /// `within`, `offset` elements in, so its producer writes it in place.
   void alias(ValueId value, ValueId within, int64_t offset) {
-    model_.aliases.push_back({value, within, offset});
+    model_.aliases.push_back({home(value), home(within), offset});
   }
 
 private:
+  int home(ValueId id) const { return model_.home[static_cast<size_t>(id)]; }
+
   const Graph &graph_;
-  const Node &node_;
+  const Node *node_;
   LoweredModel &model_;
   const LowerOptions &options_;
   LoweredKernel kernel_;
-  std::vector<int> addends_; ///< Buffer of each fused Add, in fused order.
+  std::vector<int64_t> blocks_; ///< Per kernel buffer: its block size (0: plain).
+  std::vector<int> addends_;    ///< Buffer of each fused Add, in fused order.
 };
 
 /// A standalone activation (or a fused one) applied to `x`.
@@ -104,8 +143,22 @@ void lowerBatchNorm2d(LowerContext &ctx);
 void lowerElementwise(LowerContext &ctx); ///< Activations, Identity, Dropout, Flatten, Add.
 void lowerConcat(LowerContext &ctx);
 void lowerSoftmax(LowerContext &ctx);
+/// Copies a value between its plain storage `from` and blocked `to` (or
+/// back): a model input or output blocked inside the program.
+void lowerLayoutCopy(LowerContext &ctx, int from, int to);
 
 /// [N*C..., rest]: the 2-D view elementwise kernels index a tensor by.
 Shape rowsView(const Shape &shape);
+
+/// The statements for one element (n, c, y, x) of a 4-D tensor; `inRange`
+/// is false on a block's padding lanes (c >= C), null where there are none.
+using ElementBody =
+    std::function<std::vector<loop::StmtRef>(const std::vector<loop::E> &at, loop::E inRange)>;
+
+/// Loops over every element of 4-D `shape`. In blocked order (`lanes` > 0)
+/// threads split (image, channel block) pairs and the SIMD lanes are a
+/// block's channels, padding lanes included; in plain order (`lanes` 0)
+/// threads split (image, channel) planes and the lanes are columns.
+loop::StmtRef eachElement(const Shape &shape, int64_t lanes, const ElementBody &body);
 
 } // namespace lgc

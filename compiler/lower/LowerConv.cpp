@@ -52,6 +52,20 @@ std::pair<int, int> channelsLastWeights(LowerContext &ctx, int64_t padded) {
   return {w, b};
 }
 
+/// Declares the weight, [out, in, kh, kw] as [groups, in, kh, kw, width]:
+/// each group of `width` output channels' weights in one run, so that a
+/// register block's weights stream through memory in order (zeros past
+/// `out`), and the bias (-1 if none) zero-padded to groups * width.
+std::pair<int, int> groupedWeights(LowerContext &ctx, int64_t width, int64_t groups) {
+  const auto &a = ctx.node().as<Conv2dAttrs>();
+  int w = ctx.weightBuffer(
+      "weight_t",
+      flipped(ctx.param("weight"), a.flip).then({prep::chunkedTranspose(width, groups)}));
+  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(width * groups)}))
+                 : -1;
+  return {w, b};
+}
+
 /// A register block: `vectors` vectors of output channels by `columns`
 /// output columns, one accumulator each.
 struct RegisterBlock {
@@ -144,12 +158,40 @@ std::vector<Tile> rowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &col
   return merged;
 }
 
+/// A 1x1 convolution with stride 1 and no padding: each output pixel reads
+/// only its own input pixel, so the plane can be viewed as one row.
+bool isPointwise(const Conv2dAttrs &a) {
+  return a.kernel.h == 1 && a.kernel.w == 1 && a.stride.h == 1 && a.stride.w == 1 &&
+         a.padBegin.h == 0 && a.padBegin.w == 0 && a.padEnd.h == 0 && a.padEnd.w == 0;
+}
+
+/// A row of tile `t` split evenly into register blocks of at most `most`
+/// columns: a loop over the full blocks, then the rest, each made by
+/// `block(tile, first column, columns)`.
+template <typename Block>
+std::vector<StmtRef> columnBlocks(const Tile &t, int64_t most, const Block &block) {
+  int64_t width = t.x1 - t.x0, count = (width + most - 1) / most;
+  int64_t size = (width + count - 1) / count, full = width / size, rest = width % size;
+  std::vector<StmtRef> row;
+  if (full > 0)
+    row.push_back(
+        forLoop("ob", 0, full, LoopKind::Serial, {block(t, E(t.x0) + var("ob") * E(size), size)}));
+  if (rest > 0) row.push_back(block(t, E(t.x0 + full * size), rest));
+  return row;
+}
+
 /// The channel-lanes schedule (see the file comment).
 void lowerChannelLanes(LowerContext &ctx) {
   const Node &node = ctx.node();
   const auto &a = node.as<Conv2dAttrs>();
-  const Shape &in = ctx.graph().inputOf(node).shape;
-  const Shape &out = ctx.graph().outputOf(node).shape;
+  Shape in = ctx.graph().inputOf(node).shape;
+  Shape out = ctx.graph().outputOf(node).shape;
+  // A pointwise layer's plane as one row: register blocks then run across
+  // row ends (a 7x7 plane: blocks of 7 columns become blocks of up to 14).
+  if (isPointwise(a)) {
+    in = {in[0], in[1], 1, in[2] * in[3]};
+    out = {out[0], out[1], 1, out[2] * out[3]};
+  }
   int64_t lanes = ctx.vectorWidth(), blocks = (a.outChannels + lanes - 1) / lanes;
 
   // Input channels in chunks whose weights stay in cache while every output
@@ -166,11 +208,11 @@ void lowerChannelLanes(LowerContext &ctx) {
   if (!narrow) planeTiles = windowTiles(rows, columns, rb.columns);
   int64_t groups = (blocks + rb.vectors - 1) / rb.vectors;
   int64_t chunk = channelChunk(a, lanes * rb.vectors), chunks = a.inChannels / chunk;
-  int64_t padded = groups * rb.vectors * lanes;
-
   int x = ctx.valueBuffer("in", node.inputs[0], in);
-  auto [w, b] = channelsLastWeights(ctx, padded);
+  auto [w, b] = groupedWeights(ctx, rb.vectors * lanes, groups);
   int y = ctx.outputBuffer(out);
+  // Blocked outputs are stored whole, their padding lanes included.
+  bool wholeVectors = ctx.blocked(y);
 
   E p = var("p"), n = floorDiv(p, groups), group = mod(p, groups);
   E oy = var("oy"), ky = var("ky");
@@ -185,23 +227,26 @@ void lowerChannelLanes(LowerContext &ctx) {
     std::vector<StmtRef> init, stores;
     std::vector<std::pair<int64_t, StmtRef>> taps; // (input column, tap)
     for (int64_t v = 0; v < rb.vectors; ++v) {
-      E oc = (group * E(rb.vectors) + E(v)) * E(lanes) + var("oc");
-      E inRange = oc < E(a.outChannels);
+      E lane = E(v * lanes) + var("oc"), oc = group * E(rb.vectors * lanes) + lane;
+      // A group's last vectors may lie past the output's channels (plain) or
+      // blocks (blocked, whose padding lanes are stored too).
+      E inRange = oc < E(a.outChannels), inBlocks = oc < E(blocks * lanes);
       for (int64_t c = 0; c < columns; ++c) {
         std::string acc = "acc" + std::to_string(v * columns + c);
         E ox = first + E(c);
         std::vector<E> at{n, oc, oy, ox};
         E start = b >= 0 ? load(b, {oc}) : f32(0);
-        init.push_back(let(acc, select(firstChunk, start, guardedLoad(y, at, inRange, 0.0f))));
+        init.push_back(
+            let(acc, select(firstChunk, start, guardedLoad(y, ctx.at(y, at), inRange, 0.0f))));
         for (int64_t k = t.kx0; k < t.kx1; ++k) {
           E ix = ox * E(a.stride.w) - E(a.padBegin.w) + E(k * a.dilation.w);
           E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
-          E tap = fma(guardedLoad(x, {n, ic, iy, ix}, inside, 0.0f), load(w, {ic, ky, E(k), oc}),
-                      local(acc));
+          E tap = fma(guardedLoad(x, ctx.at(x, {n, ic, iy, ix}), inside, 0.0f),
+                      load(w, {group, ic, ky, E(k), lane}), local(acc));
           taps.emplace_back(c * a.stride.w + k * a.dilation.w, assign(acc, tap));
         }
         E result = select(lastChunk, ctx.epilogue(local(acc), at, inRange), local(acc));
-        stores.push_back(store(y, at, result, inRange));
+        stores.push_back(store(y, ctx.at(y, at), result, wholeVectors ? inBlocks : inRange));
       }
     }
     std::stable_sort(taps.begin(), taps.end(),
@@ -216,17 +261,9 @@ void lowerChannelLanes(LowerContext &ctx) {
   };
 
   std::vector<StmtRef> tiles;
-  for (const Tile &t : planeTiles) {
-    // Columns split evenly into register blocks of at most rb.columns.
-    int64_t width = t.x1 - t.x0, count = (width + rb.columns - 1) / rb.columns;
-    int64_t size = (width + count - 1) / count, full = width / size, rest = width % size;
-    std::vector<StmtRef> row;
-    if (full > 0)
-      row.push_back(forLoop("ob", 0, full, LoopKind::Serial,
-                            {block(t, E(t.x0) + var("ob") * E(size), size)}));
-    if (rest > 0) row.push_back(block(t, E(t.x0 + full * size), rest));
-    tiles.push_back(forLoop("oy", t.y0, t.y1, LoopKind::Serial, row));
-  }
+  for (const Tile &t : planeTiles)
+    tiles.push_back(
+        forLoop("oy", t.y0, t.y1, LoopKind::Serial, columnBlocks(t, rb.columns, block)));
   if (chunks > 1) tiles = {forLoop("icb", 0, chunks, LoopKind::Serial, tiles)};
   ctx.finish(forLoop("p", 0, out[0] * groups, LoopKind::Parallel, tiles),
              2.0 * double(macCount(ctx.graph(), node)));
@@ -299,9 +336,7 @@ constexpr int64_t kPointwisePixels = 256;
 /// 112x112 0.68 -> 0.35 ms; 96->24 on 56x56 0.24 -> 0.075; 64->256 on 56x56
 /// 0.95 -> 0.53.
 bool usePointwise(const Conv2dAttrs &a, const Shape &in) {
-  return a.groups == 1 && a.kernel.h == 1 && a.kernel.w == 1 && a.stride.h == 1 &&
-         a.stride.w == 1 && a.padBegin.h == 0 && a.padBegin.w == 0 && a.padEnd.h == 0 &&
-         a.padEnd.w == 0 && in[2] * in[3] >= kPointwisePixels;
+  return a.groups == 1 && isPointwise(a) && in[2] * in[3] >= kPointwisePixels;
 }
 
 /// Channel lanes unless the layer is grouped, or is a small stride-1 window
@@ -320,6 +355,66 @@ bool useChannelLanes(const Conv2dAttrs &a, int64_t lanes, int64_t width) {
   return !(smallWindow && a.stride.w == 1 && (fewChannels || width >= lanes));
 }
 
+/// Output columns per register block of the depthwise-lanes schedule.
+constexpr int64_t kDepthwiseColumns = 8;
+
+/// A depthwise convolution (one input channel per output channel) whose
+/// input and output are blocked alike: its lanes are one block's channels.
+bool useDepthwiseLanes(const LowerContext &ctx) {
+  const Node &node = ctx.node();
+  const auto &a = node.as<Conv2dAttrs>();
+  int64_t block = ctx.blockOf(node.output);
+  return a.groups > 1 && a.groups == a.inChannels && a.groups == a.outChannels && block > 0 &&
+         ctx.blockOf(node.inputs[0]) == block;
+}
+
+/// The depthwise-lanes schedule: threads split (image, channel block) pairs;
+/// a register block is a run of output columns, each tap one vector load of
+/// the input and one FMA per column with the tap's weight vector (the
+/// weights re-laid out as [1, kh, kw, channels]).
+void lowerDepthwiseLanes(LowerContext &ctx) {
+  const Node &node = ctx.node();
+  const auto &a = node.as<Conv2dAttrs>();
+  const Shape &in = ctx.graph().inputOf(node).shape;
+  const Shape &out = ctx.graph().outputOf(node).shape;
+  int64_t lanes = ctx.vectorWidth(), blocks = (a.outChannels + lanes - 1) / lanes;
+  int x = ctx.valueBuffer("in", node.inputs[0]);
+  auto [w, b] = channelsLastWeights(ctx, blocks * lanes);
+  int y = ctx.outputBuffer();
+
+  E p = var("p"), n = floorDiv(p, blocks), c = mod(p, blocks) * E(lanes) + var("c");
+  E oy = var("oy"), ky = var("ky");
+  E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
+  auto block = [&](const Tile &t, E first, int64_t columns) {
+    std::vector<StmtRef> init, taps, stores;
+    for (int64_t col = 0; col < columns; ++col) {
+      std::string acc = "acc" + std::to_string(col);
+      E ox = first + E(col);
+      std::vector<E> at{n, c, oy, ox};
+      init.push_back(let(acc, b >= 0 ? load(b, {c}) : f32(0)));
+      for (int64_t k = t.kx0; k < t.kx1; ++k) {
+        E ix = ox * E(a.stride.w) - E(a.padBegin.w) + E(k * a.dilation.w);
+        E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
+        taps.push_back(assign(acc, fma(guardedLoad(x, ctx.at(x, {n, c, iy, ix}), inside, 0.0f),
+                                       load(w, {E(0), ky, E(k), c}), local(acc))));
+      }
+      stores.push_back(store(y, ctx.at(y, at), ctx.epilogue(local(acc), at)));
+    }
+    std::vector<StmtRef> body = init;
+    body.push_back(forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), taps));
+    body.insert(body.end(), stores.begin(), stores.end());
+    return forLoop("c", 0, lanes, LoopKind::Vector, body);
+  };
+  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h};
+  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w};
+  std::vector<StmtRef> tiles;
+  for (const Tile &t : windowTiles(rows, columns, kDepthwiseColumns))
+    tiles.push_back(
+        forLoop("oy", t.y0, t.y1, LoopKind::Serial, columnBlocks(t, kDepthwiseColumns, block)));
+  ctx.finish(forLoop("p", 0, out[0] * blocks, LoopKind::Parallel, tiles),
+             2.0 * double(macCount(ctx.graph(), node)));
+}
+
 } // namespace
 
 void lowerConv2d(LowerContext &ctx) {
@@ -328,19 +423,24 @@ void lowerConv2d(LowerContext &ctx) {
   const Shape &in = ctx.graph().inputOf(node).shape;
   const Shape &out = ctx.graph().outputOf(node).shape;
   int64_t icPerGroup = a.inChannels / a.groups, ocPerGroup = a.outChannels / a.groups;
-  if (usePointwise(a, in)) {
+  bool blockedOut = ctx.blockOf(node.output) > 0;
+  if (ctx.allPlain() && usePointwise(a, in)) {
     lowerPointwise(ctx);
     return;
   }
-  if (useChannelLanes(a, ctx.vectorWidth(), out[3])) {
+  if (useDepthwiseLanes(ctx)) {
+    lowerDepthwiseLanes(ctx);
+    return;
+  }
+  if (useChannelLanes(a, ctx.vectorWidth(), out[3]) || (a.groups == 1 && blockedOut)) {
     lowerChannelLanes(ctx);
     return;
   }
 
-  int x = ctx.valueBuffer("in", node.inputs[0], in);
+  int x = ctx.valueBuffer("in", node.inputs[0]);
   int w = ctx.weightBuffer("weight", flipped(ctx.param("weight"), a.flip));
   int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias")) : -1;
-  int y = ctx.outputBuffer(out);
+  int y = ctx.outputBuffer();
 
   E p = var("p"), n = floorDiv(p, out[1]), oc = mod(p, out[1]);
   E oy = var("oy"), ox = var("ox"), ic = var("ic"), ky = var("ky"), kx = var("kx");
@@ -348,8 +448,8 @@ void lowerConv2d(LowerContext &ctx) {
   E ix = ox * E(a.stride.w) - E(a.padBegin.w) + kx * E(a.dilation.w);
   E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
   E channel = floorDiv(oc, ocPerGroup) * E(icPerGroup) + ic;
-  E tap = fma(guardedLoad(x, {n, channel, iy, ix}, inside, 0.0f), load(w, {oc, ic, ky, kx}),
-              local("acc"));
+  E tap = fma(guardedLoad(x, ctx.at(x, {n, channel, iy, ix}), inside, 0.0f),
+              load(w, {oc, ic, ky, kx}), local("acc"));
 
   std::vector<E> at{n, oc, oy, ox};
   std::vector<StmtRef> tiles;
@@ -360,7 +460,7 @@ void lowerConv2d(LowerContext &ctx) {
     tiles.push_back(tileLoops(
         t, {let("acc", b >= 0 ? load(b, {oc}) : f32(0)),
             forLoop("ic", 0, icPerGroup, LoopKind::Serial, {tapLoops(t, {assign("acc", tap)})}),
-            store(y, at, ctx.epilogue(local("acc"), at))}));
+            store(y, ctx.at(y, at), ctx.epilogue(local("acc"), at))}));
   ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
              2.0 * double(macCount(ctx.graph(), node)));
 }

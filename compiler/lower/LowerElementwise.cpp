@@ -29,16 +29,51 @@ void emitRows(LowerContext &ctx, const Shape &view, E value, double flops) {
              flops);
 }
 
+/// A 4-D tensor's plane as one row: the view elementwise kernels index a
+/// 4-D value by, valid for plain and blocked storage alike.
+Shape planeView(const Shape &shape) {
+  return {shape[0], shape[1], 1, shape[2] * shape[3]};
+}
+
+/// The output's order: blocked order when it is blocked, else plain.
+int64_t orderOf(const LowerContext &ctx, int buffer) {
+  return ctx.blocked(buffer) ? ctx.vectorWidth() : 0;
+}
+
 } // namespace
 
 void lowerElementwise(LowerContext &ctx) {
   const Node &node = ctx.node();
-  Shape view = rowsView(ctx.graph().outputOf(node).shape);
+  const Shape &shape = ctx.graph().outputOf(node).shape;
+  const Shape &input = ctx.graph().inputOf(node).shape;
+  size_t count = node.baseInputCount();
+  auto name = [&](size_t i) { return "in" + (count > 1 ? std::to_string(i) : ""); };
+  if (input.size() == 4) {
+    // 4-D inputs, in either layout: element by element, each buffer read
+    // and written in its own layout. Flatten's plain output is the input's
+    // NCHW order, so it is viewed as the input's shape.
+    bool flatten = node.op == OpKind::Flatten;
+    Shape view = flatten ? input : planeView(shape);
+    std::vector<int> xs;
+    for (size_t i = 0; i < count; ++i) xs.push_back(ctx.valueBuffer(name(i), node.inputs[i], view));
+    int y = ctx.outputBuffer(view);
+    ctx.finish(eachElement(view, orderOf(ctx, y),
+                           [&](const std::vector<E> &at, E inRange) {
+                             E value;
+                             for (int x : xs)
+                               value = value ? value + ctx.read(x, at, inRange)
+                                             : ctx.read(x, at, inRange);
+                             value = activation(node.op, node.attrs, value);
+                             return std::vector<StmtRef>{ctx.write(y, at, value, inRange)};
+                           }),
+               double(numElements(shape)));
+    return;
+  }
+  Shape view = rowsView(shape);
   std::vector<E> at{var("r"), var("c")};
   E value;
-  for (size_t i = 0; i < node.baseInputCount(); ++i) {
-    int x = ctx.valueBuffer("in" + (node.baseInputCount() > 1 ? std::to_string(i) : ""),
-                            node.inputs[i], view);
+  for (size_t i = 0; i < count; ++i) {
+    int x = ctx.valueBuffer(name(i), node.inputs[i], view);
     value = value ? value + load(x, at) : load(x, at);
   }
   emitRows(ctx, view, activation(node.op, node.attrs, value), double(numElements(view)));
@@ -47,20 +82,27 @@ void lowerElementwise(LowerContext &ctx) {
 void lowerBatchNorm2d(LowerContext &ctx) {
   const Node &node = ctx.node();
   const Shape &shape = ctx.graph().outputOf(node).shape;
-  int64_t channels = shape[1];
   double eps = node.as<BatchNorm2dAttrs>().eps;
-  // y = x * scale + shift, scale = gamma / sqrt(var + eps), shift = beta - mean * scale.
-  WeightRecipe scale =
-      ctx.param("weight").then({prep::batchNorm(PrepStep::Kind::BnScale, node.name, eps)});
-  WeightRecipe shift =
-      ctx.param("bias").then({prep::batchNorm(PrepStep::Kind::BnShift, node.name, eps)});
-  Shape view = rowsView(shape);
+  Shape view = planeView(shape);
   int x = ctx.valueBuffer("in", node.inputs[0], view);
-  int s = ctx.weightBuffer("scale", std::move(scale));
-  int t = ctx.weightBuffer("shift", std::move(shift));
-  E c = mod(var("r"), channels);
-  E value = fma(load(x, {var("r"), var("c")}), load(s, {c}), load(t, {c}));
-  emitRows(ctx, view, value, 2.0 * double(numElements(shape)));
+  int y = ctx.outputBuffer(view);
+  int64_t order = orderOf(ctx, y);
+  // y = x * scale + shift, scale = gamma / sqrt(var + eps), shift = beta - mean * scale,
+  // zero-padded to whole blocks in blocked order.
+  int64_t padded = order ? (shape[1] + order - 1) / order * order : shape[1];
+  auto perChannel = [&](const char *name, const char *param, PrepStep::Kind kind) {
+    WeightRecipe r = ctx.param(param).then({prep::batchNorm(kind, node.name, eps)});
+    return ctx.weightBuffer(name, padded > shape[1] ? r.then({prep::zeroPad(padded)}) : r);
+  };
+  int s = perChannel("scale", "weight", PrepStep::Kind::BnScale);
+  int t = perChannel("shift", "bias", PrepStep::Kind::BnShift);
+  ctx.finish(eachElement(view, order,
+                         [&](const std::vector<E> &at, E inRange) {
+                           E c = at[1];
+                           E value = fma(ctx.read(x, at, inRange), load(s, {c}), load(t, {c}));
+                           return std::vector<StmtRef>{ctx.write(y, at, value, inRange)};
+                         }),
+             2.0 * double(numElements(shape)));
 }
 
 namespace {
@@ -94,17 +136,67 @@ bool concatInPlace(const Graph &graph, const Node &node, int64_t outer) {
 
 } // namespace
 
+namespace {
+
+/// Whether a Concat's inputs are laid out so that they can sit in place in
+/// its output's storage: all plain like the output or, along the channels of
+/// a blocked output, blocked alike and made of whole blocks, so that each
+/// starts at a block boundary, its channel offset times the plane (as in
+/// NCHW).
+bool blocksInPlace(const LowerContext &ctx, const Node &node, size_t dim) {
+  int64_t block = ctx.blockOf(node.output);
+  return (block == 0 || dim == 1) &&
+         std::all_of(node.inputs.begin(), node.inputs.end(), [&](ValueId id) {
+           return ctx.blockOf(id) == block &&
+                  (block == 0 || ctx.graph().value(id).shape[1] % block == 0);
+         });
+}
+
+/// A concatenation of 4-D values not all plain: each output element takes
+/// the element of the input whose slice of `dim` holds it.
+void lowerConcatElements(LowerContext &ctx, size_t dim) {
+  const Node &node = ctx.node();
+  const Shape &out = ctx.graph().outputOf(node).shape;
+  std::vector<int> xs;
+  for (size_t i = 0; i < node.baseInputCount(); ++i)
+    xs.push_back(ctx.valueBuffer("in" + std::to_string(i), node.inputs[i]));
+  int y = ctx.outputBuffer();
+  auto body = [&](const std::vector<E> &at, E inRange) {
+    E value = f32(0), position = at[dim];
+    int64_t end = out[dim];
+    for (size_t i = xs.size(); i-- > 0;) {
+      int64_t begin = end - ctx.graph().inputOf(node, i).shape[dim];
+      std::vector<E> from = at;
+      from[dim] = position - E(begin);
+      E inside = E(begin) <= position && position < E(end);
+      E guard = inRange ? inRange && inside : inside;
+      value = i + 1 == xs.size()
+                  ? guardedLoad(xs[i], ctx.at(xs[i], from), guard, 0.0f)
+                  : select(inside, guardedLoad(xs[i], ctx.at(xs[i], from), guard, 0.0f), value);
+      end = begin;
+    }
+    return std::vector<StmtRef>{ctx.write(y, at, value, inRange)};
+  };
+  ctx.finish(eachElement(out, ctx.blocked(y) ? ctx.vectorWidth() : 0, body), 0);
+}
+
+} // namespace
+
 void lowerConcat(LowerContext &ctx) {
   const Node &node = ctx.node();
   const Shape &out = ctx.graph().outputOf(node).shape;
   size_t dim = static_cast<size_t>(normaliseDim(node.as<DimAttrs>().dim, out.size()));
   int64_t outer = extent(out, 0, dim), inner = extent(out, dim + 1, out.size());
-  if (concatInPlace(ctx.graph(), node, outer)) {
+  if (concatInPlace(ctx.graph(), node, outer) && blocksInPlace(ctx, node, dim)) {
     int64_t offset = 0;
     for (ValueId id : node.inputs) {
       ctx.alias(id, node.output, offset);
       offset += numElements(ctx.graph().value(id).shape);
     }
+    return;
+  }
+  if (!ctx.allPlain()) {
+    lowerConcatElements(ctx, dim);
     return;
   }
   std::vector<int> inputs;
@@ -149,6 +241,26 @@ void lowerSoftmax(LowerContext &ctx) {
                forLoop("k", 0, len, LoopKind::Serial,
                        {store(y, at, ctx.epilogue(shifted / local("sum"), at))})});
   ctx.finish(forLoop("r", 0, outer, LoopKind::Parallel, {body}), 4.0 * double(numElements(shape)));
+}
+
+} // namespace lgc
+
+namespace lgc {
+
+void lowerLayoutCopy(LowerContext &ctx, int from, int to) {
+  const Storage &source = ctx.storage(from), &target = ctx.storage(to);
+  const Shape &shape = source.shape;
+  int x = ctx.storageBuffer("in", from, shape, false);
+  int y = ctx.storageBuffer("out", to, shape, true);
+  // In blocked order: the blocked side's vectors whole, the plain side's
+  // lanes a plane apart.
+  ctx.finish(eachElement(shape, std::max(source.block, target.block),
+                         [&](const std::vector<E> &at, E inRange) {
+                           return std::vector<StmtRef>{store(y, ctx.at(y, at),
+                                                             ctx.read(x, at, inRange),
+                                                             ctx.blocked(y) ? E() : inRange)};
+                         }),
+             0);
 }
 
 } // namespace lgc

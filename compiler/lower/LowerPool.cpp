@@ -27,6 +27,9 @@ E avgDivisor(const Pool2dAttrs &a, const Shape &in, E y0, E x0) {
   return (min(y1, E(in[2])) - max(y0, E(0))) * (min(x1, E(in[3])) - max(x0, E(0)));
 }
 
+/// Output columns reduced at once by the channel-lanes pooling schedule.
+constexpr int64_t kPoolColumns = 4;
+
 /// Output columns below which AdaptiveAvgPool2d rows are not vectorised.
 constexpr int64_t kMinVectorBins = 4;
 
@@ -49,28 +52,58 @@ void lowerPool2d(LowerContext &ctx) {
   bool isMax = node.op == OpKind::MaxPool2d;
   const Shape &in = ctx.graph().inputOf(node).shape;
   const Shape &out = ctx.graph().outputOf(node).shape;
-  int x = ctx.valueBuffer("in", node.inputs[0], in);
-  int y = ctx.outputBuffer(out);
+  int x = ctx.valueBuffer("in", node.inputs[0]);
+  int y = ctx.outputBuffer();
+  bool channelLanes = ctx.blocked(x);
+  int64_t lanes = ctx.vectorWidth(), blocks = (out[1] + lanes - 1) / lanes;
 
-  E p = var("p"), n = floorDiv(p, out[1]), c = mod(p, out[1]);
-  E oy = var("oy"), ox = var("ox"), ky = var("ky"), kx = var("kx");
-  E y0 = oy * E(a.stride.h) - E(a.padding.h), x0 = ox * E(a.stride.w) - E(a.padding.w);
-  E iy = y0 + ky * E(a.dilation.h), ix = x0 + kx * E(a.dilation.w);
-  E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
+  // Column lanes: threads split (image, channel) planes. Channel lanes (a
+  // blocked input): (image, channel block) pairs, a vector per pixel.
+  E p = var("p"), n = floorDiv(p, channelLanes ? blocks : out[1]);
+  E c = channelLanes ? mod(p, blocks) * E(lanes) + var("c") : mod(p, out[1]);
+  E oy = var("oy"), ky = var("ky"), kx = var("kx");
   float fill = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
-  E cell = guardedLoad(x, {n, c, iy, ix}, inside, fill);
-  E update = isMax ? max(local("acc"), cell) : local("acc") + cell;
-  E result = isMax ? local("acc") : local("acc") / cast(avgDivisor(a, in, y0, x0));
+  // One output pixel's window reduced into `acc`, then stored.
+  auto pixel = [&](const Tile &t, E ox, const std::string &acc) {
+    E y0 = oy * E(a.stride.h) - E(a.padding.h), x0 = ox * E(a.stride.w) - E(a.padding.w);
+    E iy = y0 + ky * E(a.dilation.h), ix = x0 + kx * E(a.dilation.w);
+    E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
+    E cell = guardedLoad(x, ctx.at(x, {n, c, iy, ix}), inside, fill);
+    E update = isMax ? max(local(acc), cell) : local(acc) + cell;
+    E result = isMax ? local(acc) : local(acc) / cast(avgDivisor(a, in, y0, x0));
+    std::vector<E> at{n, c, oy, ox};
+    E inRange = ctx.blocked(y) ? E() : c < E(out[1]);
+    return std::vector<StmtRef>{
+        let(acc, f32(fill)), tapLoops(t, {assign(acc, update)}),
+        store(y, ctx.at(y, at), ctx.epilogue(result, at, inRange), inRange)};
+  };
 
-  std::vector<E> at{n, c, oy, ox};
   std::vector<StmtRef> tiles;
   // Taps that only ever read padding neither win a max nor add to a sum.
-  for (const Tile &t : windowTiles(
-           {out[2], in[2], a.stride.h, a.padding.h, a.kernel.h, a.dilation.h},
-           {out[3], in[3], a.stride.w, a.padding.w, a.kernel.w, a.dilation.w}, ctx.vectorWidth()))
-    tiles.push_back(tileLoops(t, {let("acc", f32(fill)), tapLoops(t, {assign("acc", update)}),
-                                  store(y, at, ctx.epilogue(result, at))}));
-  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
+  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padding.h, a.kernel.h, a.dilation.h};
+  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padding.w, a.kernel.w, a.dilation.w};
+  for (const Tile &t : windowTiles(rows, columns, channelLanes ? kPoolColumns : lanes)) {
+    if (!channelLanes) {
+      tiles.push_back(tileLoops(t, pixel(t, var("ox"), "acc")));
+      continue;
+    }
+    // A run of kPoolColumns output columns at a time: independent
+    // reductions, so each tap's loads and maxima overlap.
+    int64_t width = t.x1 - t.x0, full = width / kPoolColumns, rest = width % kPoolColumns;
+    auto run = [&](E first, int64_t count) {
+      std::vector<StmtRef> body;
+      for (int64_t i = 0; i < count; ++i)
+        for (StmtRef &st : pixel(t, first + E(i), "acc" + std::to_string(i))) body.push_back(st);
+      return forLoop("c", 0, lanes, LoopKind::Vector, body);
+    };
+    std::vector<StmtRef> row;
+    if (full > 0)
+      row.push_back(forLoop("ob", 0, full, LoopKind::Serial,
+                            {run(E(t.x0) + var("ob") * E(kPoolColumns), kPoolColumns)}));
+    if (rest > 0) row.push_back(run(E(t.x0 + full * kPoolColumns), rest));
+    tiles.push_back(forLoop("oy", t.y0, t.y1, LoopKind::Serial, row));
+  }
+  ctx.finish(forLoop("p", 0, out[0] * (channelLanes ? blocks : out[1]), LoopKind::Parallel, tiles),
              double(numElements(out)) * double(a.kernel.h * a.kernel.w));
 }
 
@@ -78,8 +111,13 @@ void lowerAdaptiveAvgPool2d(LowerContext &ctx) {
   const Node &node = ctx.node();
   const Shape &in = ctx.graph().inputOf(node).shape;
   const Shape &out = ctx.graph().outputOf(node).shape;
-  int x = ctx.valueBuffer("in", node.inputs[0], in);
-  int y = ctx.outputBuffer(out);
+  int x = ctx.valueBuffer("in", node.inputs[0]);
+  int y = ctx.outputBuffer();
+  // A blocked input: lanes are a block's channels, (image, block) pairs
+  // split across threads. Otherwise (image, channel) planes, lanes columns.
+  bool channelLanes = ctx.blocked(x);
+  int64_t lanes = ctx.vectorWidth(), blocks = (out[1] + lanes - 1) / lanes;
+  int64_t planes = channelLanes ? blocks : out[1];
 
   // Bin i covers [floor(i*in/out), ceil((i+1)*in/out)); loop over the widest
   // bin with a guard for the narrower ones.
@@ -89,21 +127,23 @@ void lowerAdaptiveAvgPool2d(LowerContext &ctx) {
       w = std::max(w, ((i + 1) * inSize + outSize - 1) / outSize - (i * inSize) / outSize);
     return w;
   };
-  E p = var("p"), n = floorDiv(p, out[1]), c = mod(p, out[1]);
+  E p = var("p"), n = floorDiv(p, planes);
+  E c = channelLanes ? mod(p, blocks) * E(lanes) + var("c") : mod(p, out[1]);
   E oy = var("oy"), ox = var("ox");
   E y0 = floorDiv(oy * E(in[2]), out[2]),
     y1 = floorDiv((oy + E(1)) * E(in[2]) + E(out[2] - 1), out[2]);
   E x0 = floorDiv(ox * E(in[3]), out[3]),
     x1 = floorDiv((ox + E(1)) * E(in[3]) + E(out[3] - 1), out[3]);
   auto cell = [&](E ky, E kx) {
-    return guardedLoad(x, {n, c, y0 + ky, x0 + kx}, y0 + ky < y1 && x0 + kx < x1, 0.0f);
+    return guardedLoad(x, ctx.at(x, {n, c, y0 + ky, x0 + kx}), y0 + ky < y1 && x0 + kx < x1, 0.0f);
   };
   std::vector<E> at{n, c, oy, ox};
   E mean = local("acc") / cast((y1 - y0) * (x1 - x0));
   int64_t bh = widest(in[2], out[2]), bw = widest(in[3], out[3]);
   // A row of a few bins is scalar code: as vector lanes, each bin's loads
   // would be gathers with most lanes idle.
-  LoopKind columns = out[3] >= kMinVectorBins ? LoopKind::Vector : LoopKind::Serial;
+  LoopKind columns =
+      !channelLanes && out[3] >= kMinVectorBins ? LoopKind::Vector : LoopKind::Serial;
   StmtRef sum;
   if (bh * bw <= 64) {
     // A small bin is summed as a balanced tree: independent adds, not a
@@ -118,10 +158,13 @@ void lowerAdaptiveAvgPool2d(LowerContext &ctx) {
                          {forLoop("kx", 0, bw, LoopKind::Serial,
                                   {assign("acc", local("acc") + cell(var("ky"), var("kx")))})})});
   }
+  E inRange = ctx.blocked(y) ? E() : c < E(out[1]);
   StmtRef body =
       forLoop("oy", 0, out[2], LoopKind::Serial,
-              {forLoop("ox", 0, out[3], columns, {sum, store(y, at, ctx.epilogue(mean, at))})});
-  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, {body}), double(numElements(in)));
+              {forLoop("ox", 0, out[3], columns,
+                       {sum, store(y, ctx.at(y, at), ctx.epilogue(mean, at, inRange), inRange)})});
+  if (channelLanes) body = forLoop("c", 0, lanes, LoopKind::Vector, {body});
+  ctx.finish(forLoop("p", 0, out[0] * planes, LoopKind::Parallel, {body}), double(numElements(in)));
 }
 
 } // namespace lgc

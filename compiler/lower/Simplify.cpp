@@ -4,7 +4,9 @@
 // 2. Rebuild each expression bottom-up. Integer sums and products by
 //    constants become a linear form (terms in first-seen order, then the
 //    constant), which cancels equal terms.
-// 3. Comparisons, min and max whose outcome the ranges decide fold to a
+// 3. Floor division and remainder by a constant take the multiples of the
+//    divisor out of their operand, and fold when the rest's range allows.
+// 4. Comparisons, min and max whose outcome the ranges decide fold to a
 //    constant or an operand; guarded loads whose guard folds to true lose the
 //    guard, and those whose guard folds to false become their fill value.
 //
@@ -58,6 +60,7 @@ private:
   std::optional<Linear> linear(const ExprRef &e);
   E rebuild(const Linear &l);
   E simplifyBinary(const Expr &e, E a, E b);
+  E splitDivision(BinOp op, const E &a, int64_t d);
   E simplifyLoad(const Expr &e);
 
   Env &env_;
@@ -150,14 +153,37 @@ E Simplifier::simplifyBinary(const Expr &e, E a, E b) {
       if (e.op == BinOp::Max && r->hi <= 0) return b;
     }
   }
-  if (isInt && (e.op == BinOp::FloorDiv || e.op == BinOp::Mod)) {
-    auto r = range(a.ref());
-    if (r && r->lo >= 0 && r->hi < b->intValue) return e.op == BinOp::FloorDiv ? E(int64_t(0)) : a;
-  }
+  if (isInt && (e.op == BinOp::FloorDiv || e.op == BinOp::Mod) && b->kind == ExprKind::Int)
+    if (E split = splitDivision(e.op, a, b->intValue)) return split;
   E out = binary(e.op, a, b);
   if (out->type == Type::I64)
     if (auto l = linear(out.ref())) return rebuild(*l);
   return out;
+}
+
+/// (d*q + r) / d as q + r / d and (d*q + r) % d as r % d, for the terms of
+/// `a` whose coefficients are multiples of d, and then r / d as 0 and r % d
+/// as r where r's range lies in [0, d): a channel index c*16 + lane in a
+/// blocked layout splits back into its block c and its lane.
+E Simplifier::splitDivision(BinOp op, const E &a, int64_t d) {
+  auto l = linear(a.ref());
+  if (!l || d <= 0) return E();
+  Linear quotient, rest;
+  for (const auto &[atom, c] : l->terms) {
+    if (c % d == 0)
+      quotient.add(atom, c / d);
+    else
+      rest.add(atom, c);
+  }
+  quotient.constant = lgc::floorDiv(l->constant, d);
+  rest.constant = l->constant - quotient.constant * d;
+  E r = rebuild(rest);
+  auto inRange = range(r.ref());
+  bool small = inRange && inRange->lo >= 0 && inRange->hi < d;
+  if (op == BinOp::Mod) return small ? r : binary(BinOp::Mod, r, E(d));
+  E q = rebuild(quotient);
+  if (small) return q;
+  return isInt(q, 0) ? binary(BinOp::FloorDiv, r, E(d)) : q + binary(BinOp::FloorDiv, r, E(d));
 }
 
 E Simplifier::simplifyLoad(const Expr &e) {

@@ -10,7 +10,9 @@
 //
 //   - the reference interpreter on the unoptimised graph (parse + infer-shapes),
 //   - the compiled code (optimizeGraph + CompiledModel::compile for the host)
-//     on 1 thread and on 2 threads,
+//     on 1 thread and on 2 threads, once with the default layout policy
+//     (`--layout auto`) and once with every 4-D tensor blocked (`--layout
+//     blocked`, nChw16c with AVX-512, copied at the model's edges),
 //
 // with seeded weights (seededWeights(paramSpecs(graph), seed)) and inputs
 // (seededUniform in [-1, 1), keyed "input:NAME", exactly as `lgc run --seed`
@@ -52,6 +54,7 @@
 #include <functional>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -1104,7 +1107,7 @@ std::string reproducer(const Config &c, uint64_t seed) {
   return "--- " + c.id + ".yaml\n" + modelYaml(c) + "---\nreproduce: lgc run " + c.id +
          ".yaml --seed " + std::to_string(seed) +
          " --reference --output ref.npy\n           lgc run " + c.id + ".yaml --seed " +
-         std::to_string(seed) + " --threads 1 --output jit.npy\n";
+         std::to_string(seed) + " --threads 1 --layout LAYOUT --output jit.npy\n";
 }
 
 /// The model's outputs by name, filled with NaN so that an element the
@@ -1172,10 +1175,10 @@ std::string compareOutput(const std::string &name, const Tensor &ref, const Tens
   return msg;
 }
 
-/// Packs `configs` into one model, runs it three ways and compares every
-/// configuration's outputs; mismatches go to `failures` (one entry per
-/// failing configuration). Returns an error not attributable to outputs (a
-/// compile or interpreter failure), or "".
+/// Packs `configs` into one model, runs it three ways (the compiled ones in
+/// both layout policies) and compares every configuration's outputs;
+/// mismatches go to `failures` (one entry per failing configuration). Returns an error not
+/// attributable to outputs (a compile or interpreter failure), or "".
 std::string checkPacked(const std::string &model, const std::vector<const Config *> &configs,
                         uint64_t seed, FamilyStats &stats,
                         std::vector<std::pair<const Config *, std::string>> &failures) {
@@ -1194,43 +1197,51 @@ std::string checkPacked(const std::string &model, const std::vector<const Config
   if (!ref) return "the interpreter failed:\n" + ref.error().str();
   stats.interpretSeconds += secondsSince(start);
 
-  start = std::chrono::steady_clock::now();
   Graph opt = *graph;
   WeightMap none; // folded BatchNorms become recipes over `weights`
   if (Error e = optimizeGraph(opt, none)) return "optimizeGraph failed:\n" + e.str();
-  Expected<std::unique_ptr<CompiledModel>> compiled =
-      CompiledModel::compile(opt, paramSpecs(*graph), weights, hostTarget());
-  if (!compiled) return "compilation failed:\n" + compiled.error().str();
-  stats.compileSeconds += secondsSince(start);
   stats.folded += countOp(*graph, OpKind::BatchNorm2d) - countOp(opt, OpKind::BatchNorm2d);
   for (const Node &n : opt.nodes)
     for (const FusedOp &f : n.fused)
       ++(f.op == OpKind::Add ? stats.fusedAdds : stats.fusedActivations);
-  const Program &program = (*compiled)->program();
-  TensorMap one = allocateOutputs(program), again = allocateOutputs(program),
-            two = allocateOutputs(program);
-  {
-    Executor executor(program, 1);
-    executor.run(inputs, one);
-    executor.run(inputs, again); // the arena now holds the first run's values
-  }
-  {
-    Executor executor(program, 2);
-    executor.run(inputs, two);
-  }
   ++stats.models;
-  for (const Config *c : configs) {
-    std::string msg;
-    for (const std::string &name : c->checked()) {
-      if (!ref->count(name) || !one.count(name)) {
-        msg += "output '" + name + "' is missing\n";
-        continue;
-      }
-      msg += compareOutput(name, ref->at(name), one.at(name), again.at(name), two.at(name),
-                           stats.maxError);
+  // Auto keeps single layers' edges plain; blocked runs every 4-D tensor
+  // blocked, with copies at the edges.
+  std::map<const Config *, std::string> messages;
+  for (LayoutPolicy layouts : {LayoutPolicy::Auto, LayoutPolicy::Blocked}) {
+    start = std::chrono::steady_clock::now();
+    Expected<std::unique_ptr<CompiledModel>> compiled = CompiledModel::compile(
+        opt, paramSpecs(*graph), weights, hostTarget(), JitOptions{nullptr, layouts});
+    std::string layout = std::string("--layout ") + layoutPolicyName(layouts);
+    if (!compiled) return layout + ": compilation failed:\n" + compiled.error().str();
+    stats.compileSeconds += secondsSince(start);
+    const Program &program = (*compiled)->program();
+    TensorMap one = allocateOutputs(program), again = allocateOutputs(program),
+              two = allocateOutputs(program);
+    {
+      Executor executor(program, 1);
+      executor.run(inputs, one);
+      executor.run(inputs, again); // the arena now holds the first run's values
     }
-    if (!msg.empty()) failures.emplace_back(c, msg);
+    {
+      Executor executor(program, 2);
+      executor.run(inputs, two);
+    }
+    for (const Config *c : configs) {
+      std::string msg;
+      for (const std::string &name : c->checked()) {
+        if (!ref->count(name) || !one.count(name)) {
+          msg += "output '" + name + "' is missing\n";
+          continue;
+        }
+        msg += compareOutput(name, ref->at(name), one.at(name), again.at(name), two.at(name),
+                             stats.maxError);
+      }
+      if (!msg.empty()) messages[c] += layout + ": " + msg;
+    }
   }
+  for (const Config *c : configs)
+    if (messages.count(c)) failures.emplace_back(c, messages[c]);
   return "";
 }
 

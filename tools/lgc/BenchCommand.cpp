@@ -82,7 +82,7 @@ int runBench(const BenchOptions &options) {
   if (!weights) return report(weights.takeError());
   auto frontEnd = Clock::now();
   Expected<std::unique_ptr<CompiledModel>> model =
-      compileForHost(*graph, *weights, !options.noCache);
+      compileForHost(*graph, *weights, !options.noCache, options.layout);
   if (!model) return report(model.takeError());
   double compileMs = msBetween(start, Clock::now());
   const Program &program = (*model)->program();

@@ -34,6 +34,7 @@ struct DumpOptions {
   std::string emit = "graph";
   bool printAfterAll = false;
   int64_t batch = 0;
+  std::string layout = "auto"; ///< --layout: auto, nchw or blocked
 };
 int runDump(const DumpOptions &options);
 /// The --emit levels, in pipeline order.
@@ -51,7 +52,8 @@ struct RunOptions {
   int64_t batch = 0;
   uint64_t seed = 0;
   bool reference = false;
-  bool noCache = false; ///< --no-cache: compile afresh, leave the cache alone
+  bool noCache = false;        ///< --no-cache: compile afresh, leave the cache alone
+  std::string layout = "auto"; ///< --layout: auto, nchw or blocked
 };
 int runRun(const RunOptions &options);
 
@@ -65,6 +67,7 @@ struct BenchOptions {
   bool json = false;
   bool profile = false;
   bool noCache = false;
+  std::string layout = "auto";
 };
 int runBench(const BenchOptions &options);
 
@@ -78,6 +81,7 @@ struct CompileOptions {
   std::string mattr;     ///< --mattr "+avx2,-avx512f"
   int64_t batch = 0;
   uint64_t seed = 0; ///< seeded weights when embedding without --weights
+  std::string layout = "auto";
 };
 int runCompile(const CompileOptions &options);
 

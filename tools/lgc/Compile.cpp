@@ -7,7 +7,7 @@
 namespace lgc {
 
 Expected<std::unique_ptr<CompiledModel>> compileForHost(Graph &graph, const WeightMap &weights,
-                                                        bool useCache) {
+                                                        bool useCache, const std::string &layout) {
   std::vector<ParamSpec> params = paramSpecs(graph);
   WeightMap none; // the passes record derived weights as recipes; values stay the file's
   if (Error e = optimizeGraph(graph, none)) return e;
@@ -15,7 +15,11 @@ Expected<std::unique_ptr<CompiledModel>> compileForHost(Graph &graph, const Weig
   std::string dir = useCache ? ObjectCache::defaultDirectory() : "";
   if (!dir.empty()) cache.emplace(dir);
   return CompiledModel::compile(graph, params, weights, hostTarget(),
-                                JitOptions{cache ? &*cache : nullptr});
+                                JitOptions{cache ? &*cache : nullptr, layoutOption(layout)});
+}
+
+LayoutPolicy layoutOption(const std::string &layout) {
+  return layoutPolicyNamed(layout).value_or(LayoutPolicy::Auto);
 }
 
 int threadCount(int requested) {

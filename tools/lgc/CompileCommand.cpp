@@ -11,6 +11,7 @@
 #include "compiler/ir/ParamInit.h"
 #include "compiler/passes/Pipeline.h"
 #include "tools/lgc/Commands.h"
+#include "tools/lgc/Compile.h"
 #include "tools/lgc/ModelIO.h"
 
 #include <cstdio>
@@ -57,7 +58,8 @@ int runCompile(const CompileOptions &options) {
   WeightMap none;
   if (Error e = optimizeGraph(*graph, none)) return report(e);
 
-  AotOptions aot{options.output, header, options.embedWeights ? &*weights : nullptr};
+  AotOptions aot{options.output, header, options.embedWeights ? &*weights : nullptr,
+                 layoutOption(options.layout)};
   if (Error e = compileAheadOfTime(*graph, params, *target, aot)) return report(e);
   std::printf("compiled %s for %s (%d-lane vectors): %s (%s%s), %s\n", graph->name.c_str(),
               target->cpu.c_str(), target->vectorWidth, options.output.c_str(),

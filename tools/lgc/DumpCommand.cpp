@@ -15,6 +15,7 @@
 #include "compiler/lower/Lower.h"
 #include "compiler/passes/Pipeline.h"
 #include "tools/lgc/Commands.h"
+#include "tools/lgc/Compile.h"
 
 #include <iostream>
 
@@ -76,17 +77,21 @@ int runDump(const DumpOptions &options) {
   }
 
   Target target = hostTarget();
+  LayoutPolicy layouts = layoutOption(options.layout);
   if (level == Level::Loops) {
-    Expected<LoweredModel> lowered = lowerGraph(*graph, LowerOptions{target.vectorWidth});
+    Expected<LoweredModel> lowered = lowerGraph(*graph, LowerOptions{target.vectorWidth, layouts});
     if (!lowered) return report(lowered.takeError());
     for (const LoweredKernel &k : lowered->kernels) std::cout << printLoweredKernel(k);
+    auto name = [&](int storage) {
+      return graph->value(lowered->storage[size_t(storage)].value).name;
+    };
     for (const ValueAlias &a : lowered->aliases)
-      std::cout << "// " << graph->value(a.value).name << " is written in place into "
-                << graph->value(a.within).name << ", " << a.offset << " elements in\n";
+      std::cout << "// " << name(a.value) << " is written in place into " << name(a.within) << ", "
+                << a.offset << " elements in\n";
     return kExitOk;
   }
 
-  Expected<GeneratedModule> generated = generateModule(*graph, params, target);
+  Expected<GeneratedModule> generated = generateModule(*graph, params, target, layouts);
   if (!generated) return report(generated.takeError());
   llvm::Module *module = generated->module.get();
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(target);

@@ -61,6 +61,16 @@ void addBatch(CLI::App *cmd, int64_t &batch) {
       ->check(integerIn(1, uint64_t(1) << 20));
 }
 
+void addLayout(CLI::App *cmd, std::string &layout) {
+  cmd->add_option("--layout", layout,
+                  "How the kernels lay out 4-D activations: auto (channels in blocks of one "
+                  "SIMD vector, nChw16c with AVX-512, where that pays), nchw (plain), or blocked "
+                  "(every 4-D tensor, model inputs and outputs copied at the edges); results "
+                  "are the same")
+      ->check(CLI::IsMember({"auto", "nchw", "blocked"}))
+      ->capture_default_str();
+}
+
 /// CLI11 reports an unknown subcommand as a missing one; name it instead.
 Error checkSubcommand(const CLI::App &app, int argc, char **argv) {
   if (argc < 2 || argv[1][0] == '-') return Error();
@@ -99,6 +109,7 @@ int runCli(int argc, char **argv) {
   dumpCmd->add_flag("--print-after-all", dump.printAfterAll,
                     "Print the graph after every pass, under a header naming the pass");
   addBatch(dumpCmd, dump.batch);
+  addLayout(dumpCmd, dump.layout);
 
   RunOptions run;
   CLI::App *runCmd = app.add_subcommand("run", "Run the model once and print its outputs");
@@ -136,6 +147,7 @@ int runCli(int argc, char **argv) {
   runCmd->add_flag("--reference", run.reference,
                    "Run the plain reference interpreter (the correctness oracle)");
   runCmd->add_flag("--no-cache", run.noCache, kNoCacheHelp);
+  addLayout(runCmd, run.layout);
 
   BenchOptions bench;
   CLI::App *benchCmd = app.add_subcommand(
@@ -153,6 +165,7 @@ int runCli(int argc, char **argv) {
   benchCmd->add_flag("--profile", bench.profile,
                      "Add a per-layer table: time, GFLOP/s, share of the total");
   benchCmd->add_flag("--no-cache", bench.noCache, kNoCacheHelp);
+  addLayout(benchCmd, bench.layout);
 
   CompileOptions compile;
   CLI::App *compileCmd = app.add_subcommand(
@@ -175,6 +188,7 @@ int runCli(int argc, char **argv) {
   addBatch(compileCmd, compile.batch);
   compileCmd->add_option("--seed", compile.seed, "Seed for embedded default weights")
       ->check(integerIn(0, UINT64_MAX).description(""));
+  addLayout(compileCmd, compile.layout);
 
   ConfigOptions config;
   CLI::App *configCmd = app.add_subcommand(

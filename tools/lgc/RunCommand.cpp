@@ -75,7 +75,8 @@ Expected<std::vector<std::string>> loadLabels(const std::string &path, const Gra
 /// JIT-compiles the graph and runs it once.
 Expected<TensorMap> runCompiled(Graph &graph, const WeightMap &weights, const TensorMap &inputs,
                                 const RunOptions &options) {
-  Expected<std::unique_ptr<CompiledModel>> model = compileForHost(graph, weights, !options.noCache);
+  Expected<std::unique_ptr<CompiledModel>> model =
+      compileForHost(graph, weights, !options.noCache, options.layout);
   if (!model) return model.takeError();
   const Program &program = (*model)->program();
   return Executor(program, threadCount(options.threads)).run(inputs);

@@ -152,6 +152,16 @@ TEST(WeightRecipe, ChunkedTransposeWithOneChunk) {
   EXPECT_EQ(t.data, (std::vector<float>{1, 4, 0, 0, 2, 5, 0, 0, 3, 6, 0, 0}));
 }
 
+TEST(WeightRecipe, ChunkedTransposeOfAKernel) {
+  // [o=3, i=2, 1, 2] in chunks of 2 outputs: [2, 2, 1, 2, 2]; for each chunk
+  // and tap (i, ky, kx), the chunk's outputs side by side, zeros past o.
+  WeightMap params{{"w", iota({3, 2, 1, 2})}};
+  Tensor t = prepared({"w", {3, 2, 1, 2}, {prep::chunkedTranspose(2, 2)}}, params);
+  EXPECT_EQ(t.shape, (Shape{2, 2, 1, 2, 2}));
+  EXPECT_EQ(t.data, (std::vector<float>{1, 5, 2, 6, 3, 7, 4, 8, //
+                                        9, 0, 10, 0, 11, 0, 12, 0}));
+}
+
 TEST(WeightRecipe, ZerosSource) {
   Tensor t = prepared({"", {3}, {}}, {});
   EXPECT_EQ(t.shape, (Shape{3}));
