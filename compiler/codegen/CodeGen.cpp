@@ -218,6 +218,11 @@ void KernelEmitter::emitFor(const Stmt &s) {
     begin = parallelBegin_;
     end = parallelEnd_;
   }
+  if (s.clipBegin) {
+    llvm::Value *lo = emit(*s.clipBegin), *hi = emit(*s.clipEnd);
+    begin = b_.CreateSelect(b_.CreateICmpSGT(lo, begin), lo, begin);
+    end = b_.CreateSelect(b_.CreateICmpSLT(hi, end), hi, end);
+  }
   emitCountedLoop(begin, end, 1, s.loop == LoopKind::Unrolled, [&](llvm::Value *i) {
     vars_[s.name] = i;
     emitBody(s);

@@ -268,6 +268,14 @@ StmtRef forLoop(const std::string &var, int64_t begin, int64_t end, LoopKind kin
   return s;
 }
 
+StmtRef clippedLoop(const std::string &var, int64_t begin, int64_t end, E clipBegin, E clipEnd,
+                    std::vector<StmtRef> body) {
+  StmtRef s = forLoop(var, begin, end, LoopKind::Serial, std::move(body));
+  s->clipBegin = clipBegin.ref();
+  s->clipEnd = clipEnd.ref();
+  return s;
+}
+
 StmtRef let(const std::string &name, E value) {
   auto s = std::make_shared<Stmt>();
   s->kind = StmtKind::Let;

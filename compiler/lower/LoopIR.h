@@ -99,6 +99,10 @@ struct Stmt {
   int buffer = -1;              ///< Store.
   std::vector<ExprRef> indices; ///< Store.
   ExprRef guard;                ///< Store: null, or a Bool; when false nothing is stored.
+  /// A serial For: when set, only the iterations in [clipBegin, clipEnd)
+  /// run, integer expressions of the enclosing loops' variables (a thread's
+  /// share of rows). [begin, end) stay the constant bounds.
+  ExprRef clipBegin, clipEnd;
 };
 
 /// A kernel argument. `shape` is the view the kernel indexes it by (the
@@ -177,6 +181,10 @@ bool isInt(const E &e, int64_t v);
 StmtRef block(std::vector<StmtRef> body = {});
 StmtRef forLoop(const std::string &var, int64_t begin, int64_t end, LoopKind kind,
                 std::vector<StmtRef> body);
+/// A serial `for` over [begin, end) that runs only the iterations inside
+/// [clipBegin, clipEnd), bounds that vary with the enclosing loops.
+StmtRef clippedLoop(const std::string &var, int64_t begin, int64_t end, E clipBegin, E clipEnd,
+                    std::vector<StmtRef> body);
 StmtRef let(const std::string &local, E value);
 StmtRef assign(const std::string &local, E value);
 StmtRef store(int buffer, std::vector<E> indices, E value, E guard = E());

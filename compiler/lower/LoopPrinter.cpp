@@ -176,7 +176,9 @@ void printStmt(const Kernel &k, const Stmt &s, int depth, std::ostringstream &os
   case StmtKind::For: {
     os << indent << loopText(s.loop);
     if (s.loop == LoopKind::Vector) os << "(" << k.vectorWidth << ") for";
-    os << " " << s.name << " in " << s.begin << ".." << s.end << " {\n";
+    os << " " << s.name << " in " << s.begin << ".." << s.end;
+    if (s.clipBegin) os << " within " << p.print(*s.clipBegin) << ".." << p.print(*s.clipEnd);
+    os << " {\n";
     for (const StmtRef &c : s.body) printStmt(k, *c, depth + 1, os);
     os << indent << "}\n";
     return;

@@ -66,6 +66,10 @@ std::pair<int, int> groupedWeights(LowerContext &ctx, int64_t width, int64_t gro
   return {w, b};
 }
 
+/// Parallel work items a layer is cut into at least, where its rows allow:
+/// enough for a few threads to finish together.
+constexpr int64_t kMinWorkItems = 8;
+
 /// A register block: `vectors` vectors of output channels by `columns`
 /// output columns, one accumulator each.
 struct RegisterBlock {
@@ -97,14 +101,15 @@ int64_t evenSplit(int64_t width, int64_t most) {
 /// 14 wide: 3 × 7 at 187, 1 × 14 at 153; a 3x3 layer 7 wide: 3 × 7 at 218, 1 × 7
 /// at 110). Channel vectors are only grouped while each of two threads still
 /// gets at least two (image, group) pairs.
-RegisterBlock registerBlock(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t width) {
+RegisterBlock registerBlock(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
+                            int64_t width) {
   RegisterBlock best{1, evenSplit(width, maxColumns(1))};
   bool sharedInputs = a.kernel.w > a.stride.w;
   if (sharedInputs && best.columns >= 12) return best;
   double bestWork = double(best.columns);
   for (int64_t v = 2; v <= 4; ++v) {
     int64_t groups = (blocks + v - 1) / v;
-    if (images * groups < 4) break;
+    if (images * groups * std::max<int64_t>(1, rows / 2) < kMinWorkItems) break;
     int64_t c = evenSplit(width, maxColumns(v));
     // Accumulators doing useful work: less padded channels and short blocks.
     double work = double(v * c) * double(blocks) / double(groups * v) * double(width) /
@@ -126,12 +131,16 @@ constexpr int64_t kWideRow = 48;
 constexpr int64_t kChunkBytes = 512 << 10;
 
 /// Input channels per cache chunk: the largest divisor of in_channels whose
-/// weights for `lanes` output channels fit in kChunkBytes.
-int64_t channelChunk(const Conv2dAttrs &a, int64_t lanes) {
+/// weights for `lanes` output channels fit in kChunkBytes (with an input
+/// blocked by `block` channels, a multiple of it).
+int64_t channelChunk(const Conv2dAttrs &a, int64_t lanes, int64_t block) {
   int64_t perChannel = a.kernel.h * a.kernel.w * lanes * 4;
-  for (int64_t c = a.inChannels; c > 1; --c)
+  // A blocked input is chunked in whole blocks only.
+  int64_t step = block > 0 && a.inChannels % block == 0 ? block : 1;
+  if (block > 0 && step == 1) return a.inChannels;
+  for (int64_t c = a.inChannels; c > step; c -= step)
     if (a.inChannels % c == 0 && c * perChannel <= kChunkBytes) return c;
-  return 1;
+  return step;
 }
 
 /// windowTiles merged into full-width rows: a register block then spans the
@@ -180,6 +189,43 @@ std::vector<StmtRef> columnBlocks(const Tile &t, int64_t most, const Block &bloc
   return row;
 }
 
+/// Shares of the rows for `items` (image, group) pairs: enough shares for
+/// kMinWorkItems items, each of at least two rows (every share re-reads
+/// its group's weights).
+int64_t rowShares(int64_t items, int64_t rows) {
+  int64_t shares = (kMinWorkItems + items - 1) / items;
+  return std::max<int64_t>(1, std::min(shares, rows / 2));
+}
+
+/// FMAs per input channel up to which a blocked input's channel loop is
+/// unrolled over the block (a pointwise layer's few taps).
+constexpr int64_t kUnrollChannelTaps = 32;
+
+/// The loops over input channels [first, first + count) around `body(ic)`.
+/// A plain input: one loop. A blocked one (`block` channels per vector): a
+/// loop over blocks and one over the channels of a block, so addresses stay
+/// affine (no division per channel), then the channels past the last whole
+/// block; the inner loop unrolled when `taps` (FMAs per channel) are few.
+template <typename Body>
+std::vector<StmtRef> channelLoops(int64_t block, E first, int64_t count, int64_t taps,
+                                  const Body &body) {
+  if (block == 0) return {forLoop("ic", 0, count, LoopKind::Serial, {body(first + var("ic"))})};
+  LoopKind inner = taps <= kUnrollChannelTaps ? LoopKind::Unrolled : LoopKind::Serial;
+  int64_t whole = count / block, rest = count % block;
+  std::vector<StmtRef> loops;
+  if (whole > 0)
+    loops.push_back(forLoop(
+        "ib", 0, whole, LoopKind::Serial,
+        {forLoop("il", 0, block, inner, {body(first + var("ib") * E(block) + var("il"))})}));
+  if (rest > 0)
+    loops.push_back(forLoop("il", 0, rest, inner, {body(first + E(whole * block) + var("il"))}));
+  return loops;
+}
+
+/// Pointwise layers narrower than this view their plane as one row (wider
+/// ones keep their rows, which threads can share).
+constexpr int64_t kNarrowPointwise = 28;
+
 /// The channel-lanes schedule (see the file comment).
 void lowerChannelLanes(LowerContext &ctx) {
   const Node &node = ctx.node();
@@ -188,7 +234,7 @@ void lowerChannelLanes(LowerContext &ctx) {
   Shape out = ctx.graph().outputOf(node).shape;
   // A pointwise layer's plane as one row: register blocks then run across
   // row ends (a 7x7 plane: blocks of 7 columns become blocks of up to 14).
-  if (isPointwise(a)) {
+  if (isPointwise(a) && out[3] < kNarrowPointwise) {
     in = {in[0], in[1], 1, in[2] * in[3]};
     out = {out[0], out[1], 1, out[2] * out[3]};
   }
@@ -204,19 +250,25 @@ void lowerChannelLanes(LowerContext &ctx) {
   std::vector<Tile> planeTiles = narrow ? rowTiles(rows, columns) : windowTiles(rows, columns);
   int64_t widest = 0;
   for (const Tile &t : planeTiles) widest = std::max(widest, t.x1 - t.x0);
-  RegisterBlock rb = registerBlock(a, out[0], blocks, widest);
+  RegisterBlock rb = registerBlock(a, out[0], blocks, out[2], widest);
   if (!narrow) planeTiles = windowTiles(rows, columns, rb.columns);
   int64_t groups = (blocks + rb.vectors - 1) / rb.vectors;
-  int64_t chunk = channelChunk(a, lanes * rb.vectors), chunks = a.inChannels / chunk;
+  int64_t chunk = channelChunk(a, lanes * rb.vectors, ctx.blockOf(node.inputs[0]));
+  int64_t chunks = a.inChannels / chunk;
   int x = ctx.valueBuffer("in", node.inputs[0], in);
   auto [w, b] = groupedWeights(ctx, rb.vectors * lanes, groups);
   int y = ctx.outputBuffer(out);
   // Blocked outputs are stored whole, their padding lanes included.
   bool wholeVectors = ctx.blocked(y);
 
-  E p = var("p"), n = floorDiv(p, groups), group = mod(p, groups);
+  // Threads split (image, group, share of rows) triples, the shares of one
+  // group adjacent so that a thread's shares reuse the group's weights.
+  int64_t shares = rowShares(out[0] * groups, out[2]);
+  int64_t shareRows = (out[2] + shares - 1) / shares;
+  E p = var("p"), share = mod(p, shares), n = floorDiv(p, shares * groups);
+  E group = mod(floorDiv(p, shares), groups);
   E oy = var("oy"), ky = var("ky");
-  E icb = chunks > 1 ? var("icb") : E(0), ic = icb * E(chunk) + var("ic");
+  E icb = chunks > 1 ? var("icb") : E(0);
   E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
   E firstChunk = icb == E(0), lastChunk = icb == E(chunks - 1);
 
@@ -225,7 +277,29 @@ void lowerChannelLanes(LowerContext &ctx) {
   // on tapOrder), each input broadcast once and used at once.
   auto block = [&](const Tile &t, E first, int64_t columns) {
     std::vector<StmtRef> init, stores;
-    std::vector<std::pair<int64_t, StmtRef>> taps; // (input column, tap)
+    // The taps of input channel `ic` of the chunk, for one window row.
+    auto tapsOf = [&](E ic) {
+      std::vector<std::pair<int64_t, StmtRef>> taps; // (input column, tap)
+      for (int64_t v = 0; v < rb.vectors; ++v) {
+        E lane = E(v * lanes) + var("oc");
+        for (int64_t c = 0; c < columns; ++c) {
+          std::string acc = "acc" + std::to_string(v * columns + c);
+          E ox = first + E(c);
+          for (int64_t k = t.kx0; k < t.kx1; ++k) {
+            E ix = ox * E(a.stride.w) - E(a.padBegin.w) + E(k * a.dilation.w);
+            E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
+            E tap = fma(guardedLoad(x, ctx.at(x, {n, ic, iy, ix}), inside, 0.0f),
+                        load(w, {group, ic, ky, E(k), lane}), local(acc));
+            taps.emplace_back(c * a.stride.w + k * a.dilation.w, assign(acc, tap));
+          }
+        }
+      }
+      std::stable_sort(taps.begin(), taps.end(),
+                       [](const auto &l, const auto &r) { return l.first < r.first; });
+      std::vector<StmtRef> row;
+      for (auto &[column, tap] : taps) row.push_back(tap);
+      return forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), row);
+    };
     for (int64_t v = 0; v < rb.vectors; ++v) {
       E lane = E(v * lanes) + var("oc"), oc = group * E(rb.vectors * lanes) + lane;
       // A group's last vectors may lie past the output's channels (plain) or
@@ -238,34 +312,27 @@ void lowerChannelLanes(LowerContext &ctx) {
         E start = b >= 0 ? load(b, {oc}) : f32(0);
         init.push_back(
             let(acc, select(firstChunk, start, guardedLoad(y, ctx.at(y, at), inRange, 0.0f))));
-        for (int64_t k = t.kx0; k < t.kx1; ++k) {
-          E ix = ox * E(a.stride.w) - E(a.padBegin.w) + E(k * a.dilation.w);
-          E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
-          E tap = fma(guardedLoad(x, ctx.at(x, {n, ic, iy, ix}), inside, 0.0f),
-                      load(w, {group, ic, ky, E(k), lane}), local(acc));
-          taps.emplace_back(c * a.stride.w + k * a.dilation.w, assign(acc, tap));
-        }
         E result = select(lastChunk, ctx.epilogue(local(acc), at, inRange), local(acc));
         stores.push_back(store(y, ctx.at(y, at), result, wholeVectors ? inBlocks : inRange));
       }
     }
-    std::stable_sort(taps.begin(), taps.end(),
-                     [](const auto &l, const auto &r) { return l.first < r.first; });
-    std::vector<StmtRef> row;
-    for (auto &[column, tap] : taps) row.push_back(tap);
     std::vector<StmtRef> body = init;
-    body.push_back(forLoop("ic", 0, chunk, LoopKind::Serial,
-                           {forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), row)}));
+    for (StmtRef &loop : channelLoops(ctx.blocked(x) ? lanes : 0, icb * E(chunk), chunk,
+                                      rb.vectors * columns * a.kernel.h * a.kernel.w, tapsOf))
+      body.push_back(loop);
     body.insert(body.end(), stores.begin(), stores.end());
     return forLoop("oc", 0, lanes, LoopKind::Vector, body);
   };
 
   std::vector<StmtRef> tiles;
-  for (const Tile &t : planeTiles)
-    tiles.push_back(
-        forLoop("oy", t.y0, t.y1, LoopKind::Serial, columnBlocks(t, rb.columns, block)));
+  for (const Tile &t : planeTiles) {
+    std::vector<StmtRef> row = columnBlocks(t, rb.columns, block);
+    tiles.push_back(shares == 1 ? forLoop("oy", t.y0, t.y1, LoopKind::Serial, row)
+                                : clippedLoop("oy", t.y0, t.y1, share * E(shareRows),
+                                              share * E(shareRows) + E(shareRows), row));
+  }
   if (chunks > 1) tiles = {forLoop("icb", 0, chunks, LoopKind::Serial, tiles)};
-  ctx.finish(forLoop("p", 0, out[0] * groups, LoopKind::Parallel, tiles),
+  ctx.finish(forLoop("p", 0, out[0] * groups * shares, LoopKind::Parallel, tiles),
              2.0 * double(macCount(ctx.graph(), node)));
 }
 

@@ -54,6 +54,7 @@ public:
   explicit Simplifier(Env &env) : env_(env) {}
 
   E simplify(const ExprRef &e);
+  std::optional<Range> rangeOf(const E &e) { return range(e.ref()); }
 
 private:
   std::optional<Range> range(const ExprRef &e);
@@ -228,6 +229,14 @@ void simplifyStmt(Stmt &s, Env &env) {
     for (StmtRef &c : s.body) simplifyStmt(*c, env);
     return;
   case StmtKind::For: {
+    if (s.clipBegin) {
+      // A clip that every iteration passes is no clip.
+      E lo = simplifier.simplify(s.clipBegin), hi = simplifier.simplify(s.clipEnd);
+      auto rlo = simplifier.rangeOf(lo), rhi = simplifier.rangeOf(hi);
+      bool whole = rlo && rhi && rlo->hi <= s.begin && rhi->lo >= s.end;
+      s.clipBegin = whole ? nullptr : lo.ref();
+      s.clipEnd = whole ? nullptr : hi.ref();
+    }
     env[s.name] = Range{s.begin, s.end - 1, s.loop == LoopKind::Vector};
     for (StmtRef &c : s.body) simplifyStmt(*c, env);
     env.erase(s.name);
