@@ -87,6 +87,7 @@ private:
   void emitVectorLoop(const Stmt &s);
   void emitBody(const Stmt &s);
   void emitStore(const Stmt &s);
+  void emitPrefetch(const Stmt &s);
   void emitLocal(const Stmt &s);
 
   // Expressions.
@@ -188,6 +189,9 @@ void KernelEmitter::emitStmt(const Stmt &s) {
     return;
   case StmtKind::Store:
     emitStore(s);
+    return;
+  case StmtKind::Prefetch:
+    emitPrefetch(s);
     return;
   }
 }
@@ -438,6 +442,15 @@ void KernelEmitter::emitStore(const Stmt &s) {
   }
   llvm::Value *ptrs = address(s.buffer, vectorOf(emit(*flat.ref())));
   b_.CreateMaskedScatter(value, ptrs, align, mask);
+}
+
+/// llvm.prefetch of the element's line for reading, into L2 (locality 2:
+/// prefetcht1 on x86). Lane 0's address inside a vector loop.
+void KernelEmitter::emitPrefetch(const Stmt &s) {
+  const Shape &shape = k_.buffers[static_cast<size_t>(s.buffer)].shape;
+  llvm::Value *ptr = scalarAddress(s.buffer, flatIndex(shape, s.indices));
+  b_.CreateIntrinsic(llvm::Intrinsic::prefetch, {ptr->getType()},
+                     {ptr, b_.getInt32(0), b_.getInt32(2), b_.getInt32(1)});
 }
 
 llvm::Value *KernelEmitter::emit(const Expr &e) {

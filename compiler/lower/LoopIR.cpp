@@ -300,4 +300,12 @@ StmtRef store(int buffer, std::vector<E> indices, E value, E guard) {
   return s;
 }
 
+StmtRef prefetch(int buffer, std::vector<E> indices) {
+  auto s = std::make_shared<Stmt>();
+  s->kind = StmtKind::Prefetch;
+  s->buffer = buffer;
+  for (E &i : indices) s->indices.push_back(i.ref());
+  return s;
+}
+
 } // namespace lgc::loop

@@ -74,9 +74,10 @@ struct Expr {
 enum class StmtKind {
   Block,
   For,
-  Let,    ///< Declares float local `name` = value.
-  Assign, ///< Local `name` = value.
-  Store,  ///< buffer[indices...] = value.
+  Let,      ///< Declares float local `name` = value.
+  Assign,   ///< Local `name` = value.
+  Store,    ///< buffer[indices...] = value.
+  Prefetch, ///< Hint: buffer[indices...] will be read soon (into L2); never faults.
 };
 
 enum class LoopKind {
@@ -96,8 +97,8 @@ struct Stmt {
   int64_t begin = 0, end = 0;
   LoopKind loop = LoopKind::Serial;
   ExprRef value;                ///< Let, Assign, Store.
-  int buffer = -1;              ///< Store.
-  std::vector<ExprRef> indices; ///< Store.
+  int buffer = -1;              ///< Store, Prefetch.
+  std::vector<ExprRef> indices; ///< Store, Prefetch.
   ExprRef guard;                ///< Store: null, or a Bool; when false nothing is stored.
   /// A serial For: when set, only the iterations in [clipBegin, clipEnd)
   /// run, integer expressions of the enclosing loops' variables (a thread's
@@ -188,6 +189,9 @@ StmtRef clippedLoop(const std::string &var, int64_t begin, int64_t end, E clipBe
 StmtRef let(const std::string &local, E value);
 StmtRef assign(const std::string &local, E value);
 StmtRef store(int buffer, std::vector<E> indices, E value, E guard = E());
+/// A hint that buffer[indices] is read soon: its cache line is fetched into
+/// L2 ahead of the loads. An index past the buffer is harmless.
+StmtRef prefetch(int buffer, std::vector<E> indices);
 
 //===----------------------------------------------------------------------===//
 // Printing.

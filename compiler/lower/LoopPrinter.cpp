@@ -197,6 +197,12 @@ void printStmt(const Kernel &k, const Stmt &s, int depth, std::ostringstream &os
     os << "\n";
     return;
   }
+  case StmtKind::Prefetch: {
+    os << indent << "prefetch " << k.buffers[static_cast<size_t>(s.buffer)].name << "[";
+    for (size_t i = 0; i < s.indices.size(); ++i) os << (i ? ", " : "") << p.print(*s.indices[i]);
+    os << "]\n";
+    return;
+  }
   }
 }
 

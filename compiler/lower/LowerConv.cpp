@@ -197,6 +197,10 @@ int64_t rowShares(int64_t items, int64_t rows) {
   return std::max<int64_t>(1, std::min(shares, rows / 2));
 }
 
+/// A convolution whose weights exceed this prefetches them (see
+/// lowerChannelLanes): they will not be in cache from the previous run.
+constexpr int64_t kPrefetchWeightBytes = 1 << 20;
+
 /// FMAs per input channel up to which a blocked input's channel loop is
 /// unrolled over the block (a pointwise layer's few taps).
 constexpr int64_t kUnrollChannelTaps = 32;
@@ -272,6 +276,26 @@ void lowerChannelLanes(LowerContext &ctx) {
   E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
   E firstChunk = icb == E(0), lastChunk = icb == E(chunks - 1);
 
+  // Weights too big to stay in cache between runs come from memory. The
+  // first row of a chunk would read the whole chunk at once and wait for
+  // memory; instead each (row, channel) step of a chunk prefetches its share
+  // of the next chunk's weights (the next group's first after a group's
+  // last: they follow in memory), so the reads spread over the chunk's work.
+  int64_t taps = a.kernel.h * a.kernel.w, width = rb.vectors * lanes;
+  bool prefetching = groups * a.inChannels * taps * width * 4 > kPrefetchWeightBytes;
+  int64_t lineFloats = 16, linesPerChannel = (taps * width + lineFloats - 1) / lineFloats;
+  int64_t linesPerStep = (linesPerChannel + shareRows - 1) / shareRows;
+  auto prefetches = [&](E ic) {
+    std::vector<StmtRef> hints;
+    if (!prefetching) return hints;
+    E next = (group * E(a.inChannels) + icb * E(chunk) + E(chunk)) * E(taps * width);
+    E step = (oy - share * E(shareRows)) * E(chunk) + ic - icb * E(chunk);
+    for (int64_t j = 0; j < linesPerStep; ++j)
+      hints.push_back(prefetch(
+          w, {E(0), E(0), E(0), E(0), next + (step * E(linesPerStep) + E(j)) * E(lineFloats)}));
+    return hints;
+  };
+
   // One register block: `columns` columns from `first`, every channel vector.
   // Its taps go in the order of the input column they read (see the comment
   // on tapOrder), each input broadcast once and used at once.
@@ -298,7 +322,9 @@ void lowerChannelLanes(LowerContext &ctx) {
                        [](const auto &l, const auto &r) { return l.first < r.first; });
       std::vector<StmtRef> row;
       for (auto &[column, tap] : taps) row.push_back(tap);
-      return forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), row);
+      std::vector<StmtRef> body = prefetches(ic);
+      body.push_back(forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), row));
+      return loop::block(body);
     };
     for (int64_t v = 0; v < rb.vectors; ++v) {
       E lane = E(v * lanes) + var("oc"), oc = group * E(rb.vectors * lanes) + lane;

@@ -242,6 +242,9 @@ void simplifyStmt(Stmt &s, Env &env) {
     env.erase(s.name);
     return;
   }
+  case StmtKind::Prefetch:
+    for (ExprRef &i : s.indices) i = simplifier.simplify(i).ref();
+    return;
   case StmtKind::Store:
     for (ExprRef &i : s.indices) i = simplifier.simplify(i).ref();
     if (s.guard) {

@@ -3,8 +3,9 @@
 // The convolution schedules that small fixtures and sweeps do not reach:
 // channel lanes with input channels split into cache chunks (partial sums
 // kept in the output between chunks, the fused epilogue applied only after
-// the last), partial channel blocks, strides and padding. Each runs compiled
-// and through the reference interpreter; SPEC §5's tolerance applies, and
+// the last), partial channel blocks, strides and padding, prefetched weights.
+// Each runs compiled (in the auto and blocked layouts) and through the
+// reference interpreter; SPEC §5's tolerance applies, and
 // 1 and 2 threads must agree bit for bit.
 //
 //===----------------------------------------------------------------------===//
@@ -40,17 +41,21 @@ void expectMatchesReference(const std::string &yaml) {
   std::vector<ParamSpec> params = paramSpecs(graph);
   WeightMap none;
   ASSERT_FALSE(optimizeGraph(graph, none));
-  auto model = CompiledModel::compile(graph, params, weights, hostTarget());
-  ASSERT_TRUE(model) << model.error().str();
-  TensorMap one = Executor((*model)->program(), 1).run(inputs);
-  TensorMap two = Executor((*model)->program(), 2).run(inputs);
-  for (const auto &[name, want] : *expected) {
-    float peak = 1.0f, worst = 0.0f;
-    for (float v : want.data) peak = std::max(peak, std::fabs(v));
-    for (size_t i = 0; i < want.data.size(); ++i)
-      worst = std::max(worst, std::fabs(one.at(name).data[i] - want.data[i]));
-    EXPECT_LE(worst, 1e-4f * peak) << name;
-    EXPECT_EQ(one.at(name).data, two.at(name).data) << name << ": 1 vs 2 threads";
+  for (LayoutPolicy layouts : {LayoutPolicy::Auto, LayoutPolicy::Blocked}) {
+    SCOPED_TRACE(std::string("--layout ") + layoutPolicyName(layouts));
+    auto model =
+        CompiledModel::compile(graph, params, weights, hostTarget(), JitOptions{nullptr, layouts});
+    ASSERT_TRUE(model) << model.error().str();
+    TensorMap one = Executor((*model)->program(), 1).run(inputs);
+    TensorMap two = Executor((*model)->program(), 2).run(inputs);
+    for (const auto &[name, want] : *expected) {
+      float peak = 1.0f, worst = 0.0f;
+      for (float v : want.data) peak = std::max(peak, std::fabs(v));
+      for (size_t i = 0; i < want.data.size(); ++i)
+        worst = std::max(worst, std::fabs(one.at(name).data[i] - want.data[i]));
+      EXPECT_LE(worst, 1e-4f * peak) << name;
+      EXPECT_EQ(one.at(name).data, two.at(name).data) << name << ": 1 vs 2 threads";
+    }
   }
 }
 
@@ -90,6 +95,20 @@ inputs:
 layers:
   - {name: conv, op: Conv2d, in_channels: 8, out_channels: 21, kernel_size: 3, padding: same, dilation: [1, 2]}
   - {name: act, op: LeakyReLU, negative_slope: 0.1}
+)");
+}
+
+TEST(CompiledConv, PrefetchedWeightsInChunksAndRowShares) {
+  // 1.2 MB of weights: each chunk prefetches the next one's (past the last
+  // group's end, harmlessly); 6 rows shared by the threads.
+  expectMatchesReference(R"(
+model: prefetched
+inputs:
+  x: [1, 256, 6, 6]
+layers:
+  - {name: conv, op: Conv2d, in_channels: 256, out_channels: 128, kernel_size: 3, padding: 1}
+  - {name: relu, op: ReLU}
+  - {name: conv2, op: Conv2d, in_channels: 128, out_channels: 32, kernel_size: 3, padding: 1}
 )");
 }
 
