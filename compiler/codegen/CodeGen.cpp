@@ -3,9 +3,10 @@
 // 1. Each kernel becomes a function that loads its buffer pointers from the
 //    argument array and calls the body, a private always-inline function
 //    whose buffer parameters are `noalias` (distinct buffers never overlap).
-// 2. Statements: loops are counted loops (unrolled ones carry
-//    llvm.loop.unroll.full); a vector loop runs its body once per W lanes,
-//    then once more under a constant lane mask for the remainder.
+// 2. Statements: loops are counted loops, but unrolled ones, copied out here
+//    with the index a constant in each copy; a vector loop runs its body once
+//    per W lanes, then once more under a constant lane mask for the
+//    remainder. Index arithmetic is emitted once per loop body and reused.
 // 3. Expressions are scalar unless they vary across the lanes of the
 //    enclosing vector loop. A varying load or store whose flat index moves by
 //    one per lane is a (masked) vector access; a load whose index moves by 2-4
@@ -19,6 +20,7 @@
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Verifier.h>
 
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <optional>
@@ -82,7 +84,7 @@ private:
   // Statements.
   void emitStmt(const Stmt &s);
   void emitFor(const Stmt &s);
-  void emitCountedLoop(llvm::Value *begin, llvm::Value *end, int64_t step, bool unroll,
+  void emitCountedLoop(llvm::Value *begin, llvm::Value *end, int64_t step,
                        const std::function<void(llvm::Value *)> &body);
   void emitVectorLoop(const Stmt &s);
   void emitBody(const Stmt &s);
@@ -102,6 +104,7 @@ private:
   llvm::Value *address(int buffer, llvm::Value *index);
   llvm::Value *scalarAddress(int buffer, const E &flat);
   std::pair<llvm::Value *, int64_t> emitAffine(const Expr &e);
+  std::pair<llvm::Value *, int64_t> emitAffineParts(const Expr &e);
 
   llvm::Type *f32() { return b_.getFloatTy(); }
   llvm::Type *i64() { return b_.getInt64Ty(); }
@@ -126,6 +129,12 @@ private:
   llvm::Value *vecBase_ = nullptr;
   llvm::Value *remainderMask_ = nullptr;
   bool laneZero_ = false; ///< Evaluate the vector variable as its lane-0 value.
+  /// Integer index arithmetic already emitted, by what it computes (see
+  /// integerKey), one map per enclosing loop body: a value emitted in a body
+  /// is reused by the rest of that body and the bodies inside it.
+  std::vector<std::map<std::string, std::pair<llvm::Value *, int64_t>>> emitted_{{}};
+  std::string integerKey(const Expr &e) const;
+  void withScope(const std::function<void()> &body);
 };
 
 void setTargetAttributes(llvm::Function *f, const Target &t) {
@@ -212,7 +221,7 @@ void KernelEmitter::emitFor(const Stmt &s) {
     // LLVM's optimiser has less to do.
     for (int64_t i = s.begin; i < s.end; ++i) {
       vars_[s.name] = b_.getInt64(i);
-      emitBody(s);
+      withScope([&] { emitBody(s); });
     }
     vars_.erase(s.name);
     return;
@@ -227,14 +236,14 @@ void KernelEmitter::emitFor(const Stmt &s) {
     begin = b_.CreateSelect(b_.CreateICmpSGT(lo, begin), lo, begin);
     end = b_.CreateSelect(b_.CreateICmpSLT(hi, end), hi, end);
   }
-  emitCountedLoop(begin, end, 1, s.loop == LoopKind::Unrolled, [&](llvm::Value *i) {
+  emitCountedLoop(begin, end, 1, [&](llvm::Value *i) {
     vars_[s.name] = i;
     emitBody(s);
   });
   vars_.erase(s.name);
 }
 
-void KernelEmitter::emitCountedLoop(llvm::Value *begin, llvm::Value *end, int64_t step, bool unroll,
+void KernelEmitter::emitCountedLoop(llvm::Value *begin, llvm::Value *end, int64_t step,
                                     const std::function<void(llvm::Value *)> &body) {
   llvm::LLVMContext &ctx = m_.getContext();
   llvm::BasicBlock *pre = b_.GetInsertBlock();
@@ -245,16 +254,10 @@ void KernelEmitter::emitCountedLoop(llvm::Value *begin, llvm::Value *end, int64_
   b_.SetInsertPoint(loop);
   llvm::PHINode *i = b_.CreatePHI(i64(), 2);
   i->addIncoming(begin, pre);
-  body(i);
+  withScope([&] { body(i); });
   llvm::Value *next = b_.CreateAdd(i, b_.getInt64(step), "", true, true);
-  auto *latch = b_.CreateCondBr(b_.CreateICmpSLT(next, end), loop, exit);
+  b_.CreateCondBr(b_.CreateICmpSLT(next, end), loop, exit);
   i->addIncoming(next, b_.GetInsertBlock());
-  if (unroll) {
-    llvm::MDNode *full = llvm::MDNode::get(ctx, llvm::MDString::get(ctx, "llvm.loop.unroll.full"));
-    auto *id = llvm::MDNode::getDistinct(ctx, {nullptr, full});
-    id->replaceOperandWith(0, id);
-    latch->setMetadata(llvm::LLVMContext::MD_loop, id);
-  }
   b_.SetInsertPoint(exit);
 }
 
@@ -263,17 +266,16 @@ void KernelEmitter::emitVectorLoop(const Stmt &s) {
   int64_t full = extent / w * w, rest = extent - full;
   vecVar_ = s.name;
   if (full > 0)
-    emitCountedLoop(b_.getInt64(s.begin), b_.getInt64(s.begin + full), w, false,
-                    [&](llvm::Value *base) {
-                      vecBase_ = base;
-                      emitBody(s);
-                    });
+    emitCountedLoop(b_.getInt64(s.begin), b_.getInt64(s.begin + full), w, [&](llvm::Value *base) {
+      vecBase_ = base;
+      emitBody(s);
+    });
   if (rest > 0) {
     std::vector<llvm::Constant *> lanes;
     for (int64_t l = 0; l < w; ++l) lanes.push_back(b_.getInt1(l < rest));
     remainderMask_ = llvm::ConstantVector::get(lanes);
     vecBase_ = b_.getInt64(s.begin + full);
-    emitBody(s);
+    withScope([&] { emitBody(s); });
     remainderMask_ = nullptr;
   }
   vecVar_.clear();
@@ -327,6 +329,18 @@ llvm::Value *KernelEmitter::scalarAddress(int buffer, const E &flat) {
 /// and the variables of unrolled loops go to the constant.
 std::pair<llvm::Value *, int64_t> KernelEmitter::emitAffine(const Expr &e) {
   if (e.kind == ExprKind::Int) return {nullptr, e.intValue};
+  std::string key = integerKey(e);
+  if (!key.empty()) {
+    key = "affine " + key;
+    for (auto scope = emitted_.rbegin(); scope != emitted_.rend(); ++scope)
+      if (auto it = scope->find(key); it != scope->end()) return it->second;
+  }
+  auto parts = emitAffineParts(e);
+  if (!key.empty()) emitted_.back()[key] = parts;
+  return parts;
+}
+
+std::pair<llvm::Value *, int64_t> KernelEmitter::emitAffineParts(const Expr &e) {
   if (e.kind == ExprKind::Var && !(e.name == vecVar_ && inVector()))
     if (auto *c = llvm::dyn_cast<llvm::ConstantInt>(vars_.at(e.name)))
       return {nullptr, c->getSExtValue()};
@@ -360,6 +374,37 @@ llvm::Value *KernelEmitter::laneMask(const Expr *guard) {
     mask = mask ? b_.CreateAnd(mask, g) : g;
   }
   return mask;
+}
+
+/// What integer expression `e` computes, as text over the values its loop
+/// variables have now (so an unrolled loop's copies differ), or "" when it
+/// reads memory, locals or floats (those are not reused).
+std::string KernelEmitter::integerKey(const Expr &e) const {
+  switch (e.kind) {
+  case ExprKind::Int:
+    return std::to_string(e.intValue) + (e.type == Type::Bool ? "b" : "");
+  case ExprKind::Var: {
+    bool lanes = e.name == vecVar_ && inVector();
+    const void *v = lanes ? static_cast<const void *>(vecBase_) : vars_.at(e.name);
+    char text[48];
+    std::snprintf(text, sizeof text, "%s%p", !lanes ? "v" : laneZero_ ? "l" : "V", v);
+    return text;
+  }
+  case ExprKind::Binary: {
+    if (e.operands[0]->type == Type::F32) return "";
+    std::string a = integerKey(*e.operands[0]), b = integerKey(*e.operands[1]);
+    if (a.empty() || b.empty()) return "";
+    return "(" + std::to_string(int(e.op)) + " " + a + " " + b + ")";
+  }
+  default:
+    return "";
+  }
+}
+
+void KernelEmitter::withScope(const std::function<void()> &body) {
+  emitted_.emplace_back();
+  body();
+  emitted_.pop_back();
 }
 
 llvm::Value *KernelEmitter::emitLoad(const Expr &e) {
@@ -473,8 +518,14 @@ llvm::Value *KernelEmitter::emit(const Expr &e) {
     llvm::AllocaInst *slot = locals_.at(e.name);
     return b_.CreateLoad(slot->getAllocatedType(), slot);
   }
-  case ExprKind::Binary:
-    return emitBinary(e);
+  case ExprKind::Binary: {
+    std::string key = integerKey(e);
+    for (auto scope = emitted_.rbegin(); !key.empty() && scope != emitted_.rend(); ++scope)
+      if (auto it = scope->find(key); it != scope->end()) return it->second.first;
+    llvm::Value *v = emitBinary(e);
+    if (!key.empty()) emitted_.back()[key] = {v, 0};
+    return v;
+  }
   case ExprKind::Select: {
     llvm::Value *c = emit(*e.operands[0]), *a = emit(*e.operands[1]), *b = emit(*e.operands[2]);
     if (c->getType()->isVectorTy() || a->getType()->isVectorTy() || b->getType()->isVectorTy()) {

@@ -29,7 +29,8 @@ std::unique_ptr<llvm::Module> emitKernels(const std::vector<const loop::Kernel *
                                           llvm::LLVMContext &context, const Target &target,
                                           const std::string &moduleName);
 
-/// Runs LLVM's O3 pipeline for the target machine over `module`.
+/// Runs the kernels' pass pipeline (Optimize.cpp) for the target machine
+/// over `module`.
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine);
 
 /// The module's machine code as an ELF relocatable object, or an error.

