@@ -158,6 +158,32 @@ def _size(v):
     raise ValueError("bad size '%s'" % v)
 
 
+def kernel_yaml(desc, text):
+    """The layer of `text` (descriptor_to_yaml's) between two 1x1 convolutions, or None.
+
+    lgc keeps a model's inputs and outputs in NCHW, the caller's layout, and the
+    layers inside in its own (channels in blocks of a SIMD vector, nChw16c with
+    AVX-512). oneDNN is timed in its own layouts with no reorders; to time lgc's
+    kernel alike, the layer reads the output of a 1x1 convolution and feeds a
+    Flatten (which copies to NCHW), and `lgc bench --profile` gives the layer's
+    own step time. A layer of few input channels (a network's first, which
+    reads the image) reads the model input as it would in a network.
+    """
+    m = re.search(r"x: \[(\d+), (\d+), (\d+), (\d+)\]", text)
+    if not m or desc.split()[0].lower() == "linear":
+        return None
+    c = int(m.group(2))
+    lines = text.rstrip("\n").split("\n")
+    head, layer = lines[:-1], lines[-1]
+    out = []
+    if c >= 8:
+        out.append("  - {name: pre, op: Conv2d, in_channels: %d, out_channels: %d, kernel_size: 1}" % (c, c))
+        layer = layer.replace("{name: layer,", "{name: layer, input: pre,")
+    out.append(layer)
+    out.append("  - {name: post, op: Flatten}")
+    return "\n".join(head + out) + "\n"
+
+
 def _yaml_value(v):
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -546,9 +572,9 @@ def run_dnnl(peers, layer_args, threads, repeat, warmup_ms):
 # --------------------------------------------------------------------------------------------
 
 
-def run_lgc(lgc, path, threads, batch, repeat, seed=0):
+def run_lgc(lgc, path, threads, batch, repeat, seed=0, profile=False):
     cmd = [lgc, "bench", path, "--json", "--threads", str(threads), "--batch", str(batch),
-           "--repeat", str(repeat), "--seed", str(seed)]
+           "--repeat", str(repeat), "--seed", str(seed)] + (["--profile"] if profile else [])
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if p.returncode != 0:
         raise RuntimeError("%s: exit %d: %s" % (" ".join(shlex.quote(c) for c in cmd), p.returncode,
@@ -656,6 +682,8 @@ class Case:
         self.error = None
         self.engines = []             # the engines that run this model, in ENGINES order
         self.lgc_rounds = []          # lgc bench JSON per round
+        self.kernel_path = None       # a layer: the model that times its kernel (kernel_yaml)
+        self.kernel_ms = []           # ... the layer's step time, per round
         self.lgc_times = []           # its run times, when lgc prints them
         self.runs = dict((e, []) for e in PEERS)          # the peers' run times, all rounds
         self.round_meds = dict((e, []) for e in PEERS)    # the peers' per-round medians
@@ -792,6 +820,10 @@ def bench(cases, args, peers, tmpdir, log):
                         if eng == "lgc":
                             got[eng] = run_lgc(args.lgc, case.path, args.threads, args.batch, rep)
                             est = got[eng]["median_ms"]
+                            if case.kernel_path:
+                                k = run_lgc(args.lgc, case.kernel_path, args.threads, args.batch, rep,
+                                            profile=True)
+                                got["kernel"] = [l["ms"] for l in k["layers"] if l["name"] == "layer"][0]
                         else:
                             if eng in ("eager", "frozen"):
                                 got[eng] = time_torch(m if eng == "eager" else frozen, xs, rep,
@@ -840,6 +872,8 @@ def bench(cases, args, peers, tmpdir, log):
                 case.others.append(others)
                 j = got["lgc"]
                 case.lgc_rounds.append(j)
+                if "kernel" in got:
+                    case.kernel_ms.append(got["kernel"])
                 case.lgc_times += list(j.get("times_ms", []))
                 for eng in PEERS:
                     if eng in got:
@@ -878,6 +912,12 @@ def summarise(case, peak, peers, opset):
                           cached=any(j.get("cached") for j in case.lgc_rounds),
                           gflops=gf, pct_peak=100 * gf / peak if gf and peak else None,
                           arena_bytes=j0.get("arena_bytes"), spread=spread(meds))
+        if case.kernel_ms:
+            kmed = statistics.median(case.kernel_ms)
+            kgf = gflop / (kmed * 1e-3) if kmed > 0 else None
+            out["lgc"]["kernel"] = dict(median_ms=kmed, round_medians_ms=case.kernel_ms, gflops=kgf,
+                                        pct_peak=100 * kgf / peak if kgf and peak else None,
+                                        model=case.kernel_path)
     best = None
     for eng in PEERS:
         ts = case.runs[eng]
@@ -906,6 +946,8 @@ def summarise(case, peak, peers, opset):
             d["gflops"] = gflop / (med * 1e-3)
             d["pct_peak"] = 100 * d["gflops"] / peak if peak else None
         d["over_lgc"] = med / out["lgc"]["median_ms"] if "lgc" in out else None
+        if eng == "dnnl" and "kernel" in out.get("lgc", {}):
+            d["over_lgc_kernel"] = med / out["lgc"]["kernel"]["median_ms"]
         out[key] = d
         if best is None or med < best[1]:
             best = (eng, med)
@@ -997,15 +1039,19 @@ def table(results):
 
 def peak_table(results):
     """GFLOP/s of every engine as a % of the FMA peak, for the single layers."""
-    head = ["layer", "GFLOP", "lgc", "eager", "frozen", "ort", "dnnl", "dnnl impl"]
+    head = ["layer", "GFLOP", "lgc", "lgc kernel", "eager", "frozen", "ort", "dnnl",
+            "kernel ms", "dnnl/kernel", "dnnl impl"]
     rows = []
     for r in results:
         if r.get("kind") != "layer" or "lgc" not in r:
             continue
         dn = r.get("onednn") or {}
-        rows.append([r["model"], "%.3f" % r["gflop_per_run"], fmt_pct(r["lgc"].get("pct_peak"))]
+        kernel = r["lgc"].get("kernel") or {}
+        rows.append([r["model"], "%.3f" % r["gflop_per_run"], fmt_pct(r["lgc"].get("pct_peak")),
+                     fmt_pct(kernel.get("pct_peak"))]
                     + [fmt_pct((r.get(JSON_KEY[e]) or {}).get("pct_peak")) for e in PEERS]
-                    + [dn.get("impl") or "-"])
+                    + [fmt_ms(kernel.get("median_ms")), fmt_ratio(dn.get("over_lgc_kernel")),
+                       dn.get("impl") or "-"])
     return _render(head, rows) if rows else None
 
 
@@ -1096,6 +1142,11 @@ def main(argv=None):
                 with open(p, "w") as f:
                     f.write(text)
                 cases.append(Case(s, p, "layer", descriptor=s))
+                kernel = kernel_yaml(s, text)
+                if kernel:
+                    cases[-1].kernel_path = os.path.join(tmpdir, name + ".kernel.yaml")
+                    with open(cases[-1].kernel_path, "w") as f:
+                        f.write(kernel)
 
         load0 = os.getloadavg()
         t0 = time.time()
@@ -1187,6 +1238,13 @@ def main(argv=None):
                   % (args.threads, " (%.1f GFLOP/s)" % peak_t if peak_t else " (not measured)"))
             print()
             print(pt)
+            print()
+            print("lgc: the one-layer model, NCHW in and out, as ORT and PyTorch take it. lgc kernel: "
+                  "the layer's own step (lgc bench --profile)")
+            print("between a 1x1 convolution and a Flatten, reading and writing lgc's blocked layout, "
+                  "as oneDNN is timed in its own layouts;")
+            print("kernel ms: its median over rounds; dnnl/kernel: oneDNN's median over it (> 1: lgc "
+                  "faster).")
         ort = [(r["model"], (r.get("onnxruntime") or {})) for r in results]
         if any(o for _, o in ort):
             print()

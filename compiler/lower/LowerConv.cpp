@@ -82,8 +82,17 @@ struct RegisterBlock {
 /// and 4 × 5 run at 190-220 GFLOP/s; 1 × 18, 2 × 14 and 4 × 7 spilled and fell
 /// to 100-160. With the taps in input order (see lowerChannelLanes) wider
 /// blocks (1 × 18, 1 × 22) measured no faster, so the rule stayed.
-int64_t maxColumns(int64_t vectors) {
-  return (31 - vectors) / (vectors + 1);
+///
+/// A wide window needs more: the weight vectors of a window row stay in
+/// registers, `kernelWidth` per channel vector, and about as many inputs are
+/// live again. Measured on the 11x11 stride-4 stem (3 -> 64 channels, 1
+/// thread): 1 × 14 spilled 801 vectors to the stack and ran at 150 GFLOP/s, 1
+/// × 8 spilled 25 and ran at 170; 7x7 and 3x3 windows are not limited by it
+/// below 15 columns.
+int64_t maxColumns(int64_t vectors, int64_t kernelWidth) {
+  int64_t plain = (31 - vectors) / (vectors + 1);
+  int64_t window = (31 - kernelWidth * (vectors + 1)) / vectors;
+  return std::max<int64_t>(1, std::min(plain, window));
 }
 
 /// Columns per block when `width` columns are split evenly into blocks of
@@ -103,14 +112,14 @@ int64_t evenSplit(int64_t width, int64_t most) {
 /// gets at least two (image, group) pairs.
 RegisterBlock registerBlock(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
                             int64_t width) {
-  RegisterBlock best{1, evenSplit(width, maxColumns(1))};
+  RegisterBlock best{1, evenSplit(width, maxColumns(1, a.kernel.w))};
   bool sharedInputs = a.kernel.w > a.stride.w;
   if (sharedInputs && best.columns >= 12) return best;
   double bestWork = double(best.columns);
   for (int64_t v = 2; v <= 4; ++v) {
     int64_t groups = (blocks + v - 1) / v;
     if (images * groups * std::max<int64_t>(1, rows / 2) < kMinWorkItems) break;
-    int64_t c = evenSplit(width, maxColumns(v));
+    int64_t c = evenSplit(width, maxColumns(v, a.kernel.w));
     // Accumulators doing useful work: less padded channels and short blocks.
     double work = double(v * c) * double(blocks) / double(groups * v) * double(width) /
                   double(c * ((width + c - 1) / c));

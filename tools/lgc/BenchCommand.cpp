@@ -2,8 +2,9 @@
 //
 // Compile time (YAML to callable code, split into its stages), then latency
 // over repeated runs after one warm-up run: median and minimum, GFLOP/s at the
-// median, the activation arena's size. --profile adds a per-layer table;
-// --json prints one JSON object instead of text.
+// median, the activation arena's size. --profile adds a per-layer table
+// (each layer's median time over profiled runs); --json prints one JSON
+// object instead of text, the profile in it as "layers".
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/ParamInit.h"
@@ -49,13 +50,34 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/// Per-step mean times over `runs` profiled runs.
+/// Per-step median times over `runs` profiled runs (a median, so that a run
+/// another process interrupts does not count).
 std::vector<double> profileSteps(Executor &executor, const Program &program,
                                  const TensorMap &inputs, TensorMap &outputs, size_t runs) {
-  std::vector<double> seconds(program.steps.size(), 0.0);
-  for (size_t r = 0; r < runs; ++r) executor.runProfiled(inputs, outputs, seconds);
-  for (double &s : seconds) s /= double(runs);
+  std::vector<std::vector<double>> perStep(program.steps.size());
+  std::vector<double> seconds;
+  for (size_t r = 0; r < runs; ++r) {
+    seconds.assign(program.steps.size(), 0.0);
+    executor.runProfiled(inputs, outputs, seconds);
+    for (size_t i = 0; i < seconds.size(); ++i) perStep[i].push_back(seconds[i]);
+  }
+  for (size_t i = 0; i < seconds.size(); ++i) seconds[i] = median(perStep[i]);
   return seconds;
+}
+
+/// The profile as JSON: one object per step.
+nlohmann::ordered_json profileJson(const Program &program, const std::vector<double> &seconds) {
+  double total = 0;
+  for (double s : seconds) total += s;
+  nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < seconds.size(); ++i) {
+    const Step &step = program.steps[i];
+    layers.push_back({{"name", step.name},
+                      {"ms", seconds[i] * 1e3},
+                      {"gflops", seconds[i] > 0 ? step.flops / seconds[i] * 1e-9 : 0.0},
+                      {"share", total > 0 ? seconds[i] / total : 0.0}});
+  }
+  return layers;
 }
 
 void printProfile(const Program &program, const std::vector<double> &seconds) {
@@ -117,7 +139,11 @@ int runBench(const BenchOptions &options) {
     j["batch"] = batch;
     j["gflops"] = flops / (med * 1e-3) * 1e-9;
     j["arena_bytes"] = program.arenaBytes;
+    if (options.profile)
+      j["layers"] = profileJson(program, profileSteps(executor, program, *inputs, outputs,
+                                                      std::max<size_t>(3, times.size() / 2)));
     std::cout << j.dump() << "\n";
+    return kExitOk;
   } else {
     std::printf("model %s: %zu kernels, batch %lld, %d threads\n", graph->name.c_str(),
                 program.steps.size(), static_cast<long long>(batch), threads);

@@ -163,7 +163,8 @@ int runCli(int argc, char **argv) {
       ->check(integerIn(0, UINT64_MAX).description(""));
   benchCmd->add_flag("--json", bench.json, "Print one JSON object");
   benchCmd->add_flag("--profile", bench.profile,
-                     "Add a per-layer table: time, GFLOP/s, share of the total");
+                     "Add a per-layer table: median time, GFLOP/s, share of the total (with "
+                     "--json: a \"layers\" list)");
   benchCmd->add_flag("--no-cache", bench.noCache, kNoCacheHelp);
   addLayout(benchCmd, bench.layout);
 
