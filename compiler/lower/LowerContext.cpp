@@ -258,6 +258,19 @@ StmtRef eachElement(const Shape &shape, int64_t lanes, const ElementBody &body) 
                                             body({n, c, y, var("x")}, inRange))})})});
 }
 
+int64_t threadRows(int64_t rows) {
+  int64_t shares = std::max<int64_t>(1, std::min<int64_t>(16, rows / 2));
+  int64_t perShare = (rows + shares - 1) / shares;
+  return (rows + perShare - 1) / perShare;
+}
+
+StmtRef shareRowLoop(const Tile &t, int64_t shares, E share, int64_t shareRows,
+                     std::vector<StmtRef> body) {
+  if (shares == 1) return forLoop("oy", t.y0, t.y1, LoopKind::Serial, std::move(body));
+  E first = share * E(shareRows);
+  return clippedLoop("oy", t.y0, t.y1, first, first + E(shareRows), std::move(body));
+}
+
 Shape rowsView(const Shape &shape) {
   if (shape.size() <= 2) return shape.size() == 2 ? shape : Shape{1, shape.empty() ? 1 : shape[0]};
   int64_t rows = shape[0] * shape[1];

@@ -274,12 +274,19 @@ void lowerChannelLanes(LowerContext &ctx) {
   // Blocked outputs are stored whole, their padding lanes included.
   bool wholeVectors = ctx.blocked(y);
 
-  // Threads split (image, group, share of rows) triples, the shares of one
-  // group adjacent so that a thread's shares reuse the group's weights.
-  int64_t shares = rowShares(out[0] * groups, out[2]);
+  // Threads split (image, group, share of rows) triples. When the weights
+  // outweigh the input, the shares of one group are adjacent, so that a
+  // thread's shares reuse the group's weights. Otherwise the groups of one
+  // share are: each thread then computes whole rows of every channel, the
+  // rows the next layer's share reads, and that data stays in its core's
+  // cache instead of crossing to the other's.
+  bool rowsFirst = blocks * lanes * a.inChannels * a.kernel.h * a.kernel.w < numElements(in);
+  int64_t shares = rowsFirst ? threadRows(out[2]) : rowShares(out[0] * groups, out[2]);
   int64_t shareRows = (out[2] + shares - 1) / shares;
-  E p = var("p"), share = mod(p, shares), n = floorDiv(p, shares * groups);
-  E group = mod(floorDiv(p, shares), groups);
+  shares = (out[2] + shareRows - 1) / shareRows;
+  E p = var("p"), n = floorDiv(p, shares * groups);
+  E share = rowsFirst ? mod(floorDiv(p, groups), shares) : mod(p, shares);
+  E group = rowsFirst ? mod(p, groups) : mod(floorDiv(p, shares), groups);
   E oy = var("oy"), ky = var("ky");
   E icb = chunks > 1 ? var("icb") : E(0);
   E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
@@ -360,12 +367,8 @@ void lowerChannelLanes(LowerContext &ctx) {
   };
 
   std::vector<StmtRef> tiles;
-  for (const Tile &t : planeTiles) {
-    std::vector<StmtRef> row = columnBlocks(t, rb.columns, block);
-    tiles.push_back(shares == 1 ? forLoop("oy", t.y0, t.y1, LoopKind::Serial, row)
-                                : clippedLoop("oy", t.y0, t.y1, share * E(shareRows),
-                                              share * E(shareRows) + E(shareRows), row));
-  }
+  for (const Tile &t : planeTiles)
+    tiles.push_back(shareRowLoop(t, shares, share, shareRows, columnBlocks(t, rb.columns, block)));
   if (chunks > 1) tiles = {forLoop("icb", 0, chunks, LoopKind::Serial, tiles)};
   ctx.finish(forLoop("p", 0, out[0] * groups * shares, LoopKind::Parallel, tiles),
              2.0 * double(macCount(ctx.graph(), node)));
@@ -470,8 +473,8 @@ bool useDepthwiseLanes(const LowerContext &ctx) {
          ctx.blockOf(node.inputs[0]) == block;
 }
 
-/// The depthwise-lanes schedule: threads split (image, channel block) pairs;
-/// a register block is a run of output columns, each tap one vector load of
+/// The depthwise-lanes schedule: threads split (image, share of rows,
+/// channel block) triples; a register block is a run of output columns, each tap one vector load of
 /// the input and one FMA per column with the tap's weight vector (the
 /// weights re-laid out as [1, kh, kw, channels]).
 void lowerDepthwiseLanes(LowerContext &ctx) {
@@ -484,7 +487,11 @@ void lowerDepthwiseLanes(LowerContext &ctx) {
   auto [w, b] = channelsLastWeights(ctx, blocks * lanes);
   int y = ctx.outputBuffer();
 
-  E p = var("p"), n = floorDiv(p, blocks), c = mod(p, blocks) * E(lanes) + var("c");
+  // Threads split (image, share of rows, channel block) triples: whole rows
+  // of every channel each (see threadRows).
+  int64_t shares = threadRows(out[2]), shareRows = (out[2] + shares - 1) / shares;
+  E p = var("p"), n = floorDiv(p, shares * blocks), share = mod(floorDiv(p, blocks), shares);
+  E c = mod(p, blocks) * E(lanes) + var("c");
   E oy = var("oy"), ky = var("ky");
   E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
   auto block = [&](const Tile &t, E first, int64_t columns) {
@@ -512,8 +519,8 @@ void lowerDepthwiseLanes(LowerContext &ctx) {
   std::vector<StmtRef> tiles;
   for (const Tile &t : windowTiles(rows, columns, kDepthwiseColumns))
     tiles.push_back(
-        forLoop("oy", t.y0, t.y1, LoopKind::Serial, columnBlocks(t, kDepthwiseColumns, block)));
-  ctx.finish(forLoop("p", 0, out[0] * blocks, LoopKind::Parallel, tiles),
+        shareRowLoop(t, shares, share, shareRows, columnBlocks(t, kDepthwiseColumns, block)));
+  ctx.finish(forLoop("p", 0, out[0] * shares * blocks, LoopKind::Parallel, tiles),
              2.0 * double(macCount(ctx.graph(), node)));
 }
 

@@ -58,8 +58,11 @@ void lowerPool2d(LowerContext &ctx) {
   int64_t lanes = ctx.vectorWidth(), blocks = (out[1] + lanes - 1) / lanes;
 
   // Column lanes: threads split (image, channel) planes. Channel lanes (a
-  // blocked input): (image, channel block) pairs, a vector per pixel.
-  E p = var("p"), n = floorDiv(p, channelLanes ? blocks : out[1]);
+  // blocked input): (image, share of rows, channel block) triples, a vector
+  // per pixel (see threadRows).
+  int64_t shares = channelLanes ? threadRows(out[2]) : 1;
+  int64_t shareRows = (out[2] + shares - 1) / shares, planes = channelLanes ? blocks : out[1];
+  E p = var("p"), n = floorDiv(p, shares * planes), share = mod(floorDiv(p, planes), shares);
   E c = channelLanes ? mod(p, blocks) * E(lanes) + var("c") : mod(p, out[1]);
   E oy = var("oy"), ky = var("ky"), kx = var("kx");
   float fill = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
@@ -101,9 +104,9 @@ void lowerPool2d(LowerContext &ctx) {
       row.push_back(forLoop("ob", 0, full, LoopKind::Serial,
                             {run(E(t.x0) + var("ob") * E(kPoolColumns), kPoolColumns)}));
     if (rest > 0) row.push_back(run(E(t.x0 + full * kPoolColumns), rest));
-    tiles.push_back(forLoop("oy", t.y0, t.y1, LoopKind::Serial, row));
+    tiles.push_back(shareRowLoop(t, shares, share, shareRows, row));
   }
-  ctx.finish(forLoop("p", 0, out[0] * (channelLanes ? blocks : out[1]), LoopKind::Parallel, tiles),
+  ctx.finish(forLoop("p", 0, out[0] * shares * planes, LoopKind::Parallel, tiles),
              double(numElements(out)) * double(a.kernel.h * a.kernel.w));
 }
 
