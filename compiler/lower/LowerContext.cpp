@@ -259,7 +259,14 @@ StmtRef eachElement(const Shape &shape, int64_t lanes, const ElementBody &body) 
 }
 
 int64_t threadRows(int64_t rows) {
-  int64_t shares = std::max<int64_t>(1, std::min<int64_t>(16, rows / 2));
+  // Equal shares when some count divides the rows: of two rows or more,
+  // else of one (7 rows: 7 shares, not 3 of 3, 3 and 1, which left a thread
+  // with half the work of the other).
+  for (int64_t least : {2, 1})
+    for (int64_t shares = std::min<int64_t>(kMaxRowShares, rows / least); shares > 1; --shares)
+      if (rows % shares == 0) return shares;
+  // Otherwise many near-equal shares (the last shorter).
+  int64_t shares = std::max<int64_t>(1, std::min<int64_t>(kMaxRowShares, rows / 2));
   int64_t perShare = (rows + shares - 1) / shares;
   return (rows + perShare - 1) / perShare;
 }

@@ -235,9 +235,19 @@ std::vector<StmtRef> channelLoops(int64_t block, E first, int64_t count, int64_t
   return loops;
 }
 
-/// Pointwise layers narrower than this view their plane as one row (wider
-/// ones keep their rows, which threads can share).
+/// Pointwise layers narrower than this view their plane with longer rows
+/// (wider ones keep their rows).
 constexpr int64_t kNarrowPointwise = 28;
+
+/// The rows a narrow pointwise layer's plane of `pixels` is viewed as: the
+/// most rows (threads share them) that are still kNarrowPointwise long, so
+/// that register blocks run across the original rows' ends (a 14x14 plane
+/// as 7 rows of 28, 27x27 as 9 of 81); one row when no divisor gives that.
+int64_t pointwiseRows(int64_t pixels) {
+  for (int64_t rows = pixels / kNarrowPointwise; rows > 1; --rows)
+    if (pixels % rows == 0) return rows;
+  return 1;
+}
 
 /// The channel-lanes schedule (see the file comment).
 void lowerChannelLanes(LowerContext &ctx) {
@@ -245,11 +255,13 @@ void lowerChannelLanes(LowerContext &ctx) {
   const auto &a = node.as<Conv2dAttrs>();
   Shape in = ctx.graph().inputOf(node).shape;
   Shape out = ctx.graph().outputOf(node).shape;
-  // A pointwise layer's plane as one row: register blocks then run across
-  // row ends (a 7x7 plane: blocks of 7 columns become blocks of up to 14).
+  // A narrow pointwise layer's plane in longer rows: register blocks then
+  // run across row ends (a 7x7 plane: blocks of 7 columns become blocks of
+  // up to 14).
   if (isPointwise(a) && out[3] < kNarrowPointwise) {
-    in = {in[0], in[1], 1, in[2] * in[3]};
-    out = {out[0], out[1], 1, out[2] * out[3]};
+    int64_t pixels = out[2] * out[3], rows = pointwiseRows(pixels);
+    in = {in[0], in[1], rows, pixels / rows};
+    out = {out[0], out[1], rows, pixels / rows};
   }
   int64_t lanes = ctx.vectorWidth(), blocks = (a.outChannels + lanes - 1) / lanes;
 
