@@ -258,13 +258,16 @@ StmtRef eachElement(const Shape &shape, int64_t lanes, const ElementBody &body) 
                                             body({n, c, y, var("x")}, inRange))})})});
 }
 
-int64_t threadRows(int64_t rows) {
+int64_t threadRows(int64_t rows, int64_t items) {
   // Equal shares when some count divides the rows: of two rows or more,
   // else of one (7 rows: 7 shares, not 3 of 3, 3 and 1, which left a thread
-  // with half the work of the other).
-  for (int64_t least : {2, 1})
-    for (int64_t shares = std::min<int64_t>(kMaxRowShares, rows / least); shares > 1; --shares)
-      if (rows % shares == 0) return shares;
+  // with half the work of the other), and enough with the other `items` for
+  // kMinWorkItems in all (9 rows of a single channel group: 9 shares of one,
+  // not 3 of three, which two threads split 2 to 1).
+  for (int64_t wanted : {kMinWorkItems, int64_t(1)})
+    for (int64_t least : {2, 1})
+      for (int64_t shares = std::min(kMaxRowShares, rows / least); shares > 1; --shares)
+        if (rows % shares == 0 && shares * items >= wanted) return shares;
   // Otherwise many near-equal shares (the last shorter).
   int64_t shares = std::max<int64_t>(1, std::min<int64_t>(kMaxRowShares, rows / 2));
   int64_t perShare = (rows + shares - 1) / shares;

@@ -148,13 +148,17 @@ void lowerSoftmax(LowerContext &ctx);
 void lowerLayoutCopy(LowerContext &ctx, int from, int to);
 
 /// Shares of a plane's rows that threads split when the layer's activations
-/// outweigh its weights: at most 16, equal where a count divides the rows,
-/// of at least two rows each where possible. A thread's
+/// outweigh its weights, with `items` other work items (images, channel
+/// groups) each: at most 16, equal where a count divides the rows, of at
+/// least two rows each where possible. A thread's
 /// shares then hold whole rows of every channel, the rows the next such
 /// layer's thread reads, so activations stay in one core's cache (ResNet-18's
 /// first stage split by channel groups: 300-315 GFLOP/s; by rows: 360-400).
-int64_t threadRows(int64_t rows);
+int64_t threadRows(int64_t rows, int64_t items);
 constexpr int64_t kMaxRowShares = 16;
+/// Parallel work items a layer is cut into at least, where its rows allow:
+/// enough for a few threads to finish together.
+constexpr int64_t kMinWorkItems = 8;
 
 /// `for oy` over the rows of tile `t` that lie in share `share` of the
 /// plane's rows, `shareRows` rows a share (all of them when `shares` is 1).

@@ -66,10 +66,6 @@ std::pair<int, int> groupedWeights(LowerContext &ctx, int64_t width, int64_t gro
   return {w, b};
 }
 
-/// Parallel work items a layer is cut into at least, where its rows allow:
-/// enough for a few threads to finish together.
-constexpr int64_t kMinWorkItems = 8;
-
 /// A register block: `vectors` vectors of output channels by `columns`
 /// output columns, one accumulator each.
 struct RegisterBlock {
@@ -293,7 +289,8 @@ void lowerChannelLanes(LowerContext &ctx) {
   // rows the next layer's share reads, and that data stays in its core's
   // cache instead of crossing to the other's.
   bool rowsFirst = blocks * lanes * a.inChannels * a.kernel.h * a.kernel.w < numElements(in);
-  int64_t shares = rowsFirst ? threadRows(out[2]) : rowShares(out[0] * groups, out[2]);
+  int64_t shares =
+      rowsFirst ? threadRows(out[2], out[0] * groups) : rowShares(out[0] * groups, out[2]);
   int64_t shareRows = (out[2] + shares - 1) / shares;
   shares = (out[2] + shareRows - 1) / shareRows;
   E p = var("p"), n = floorDiv(p, shares * groups);
@@ -501,7 +498,7 @@ void lowerDepthwiseLanes(LowerContext &ctx) {
 
   // Threads split (image, share of rows, channel block) triples: whole rows
   // of every channel each (see threadRows).
-  int64_t shares = threadRows(out[2]), shareRows = (out[2] + shares - 1) / shares;
+  int64_t shares = threadRows(out[2], out[0] * blocks), shareRows = (out[2] + shares - 1) / shares;
   E p = var("p"), n = floorDiv(p, shares * blocks), share = mod(floorDiv(p, blocks), shares);
   E c = mod(p, blocks) * E(lanes) + var("c");
   E oy = var("oy"), ky = var("ky");

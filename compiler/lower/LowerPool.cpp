@@ -60,7 +60,7 @@ void lowerPool2d(LowerContext &ctx) {
   // Column lanes: threads split (image, channel) planes. Channel lanes (a
   // blocked input): (image, share of rows, channel block) triples, a vector
   // per pixel (see threadRows).
-  int64_t shares = channelLanes ? threadRows(out[2]) : 1;
+  int64_t shares = channelLanes ? threadRows(out[2], out[0] * blocks) : 1;
   int64_t shareRows = (out[2] + shares - 1) / shares, planes = channelLanes ? blocks : out[1];
   E p = var("p"), n = floorDiv(p, shares * planes), share = mod(floorDiv(p, planes), shares);
   E c = channelLanes ? mod(p, blocks) * E(lanes) + var("c") : mod(p, out[1]);
