@@ -1,8 +1,8 @@
 //===- runtime/Executor.h - running a compiled Program ----------*- C++ -*-===//
 //
 // Runs a Program's steps in order over one activation arena, each kernel's
-// parallel loop split over the thread pool. Used by `lgc run`, `lgc bench`
-// and ahead-of-time programs.
+// parallel loop split over the thread pool (but for steps too small to gain
+// from it). Used by `lgc run`, `lgc bench` and ahead-of-time programs.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -44,6 +44,8 @@ private:
 
   const Program &program_;
   ThreadPool pool_;
+  /// Per step: too small to split, so run on the calling thread.
+  std::vector<bool> inline_;
   FloatBuffer arena_; ///< 2 MiB aligned (a large block); empty when the plan is.
   std::vector<float *> args_;
 };

@@ -533,6 +533,67 @@ void lowerDepthwiseLanes(LowerContext &ctx) {
              2.0 * double(macCount(ctx.graph(), node)));
 }
 
+/// Output rows the column-lanes schedule computes at once: independent
+/// accumulators, each tap's weight broadcast once for all of them. Measured
+/// on LeNet-5's first layer (1 -> 6 channels, 5x5 on 32x32, 1 thread): one
+/// row at a time 3.6 us, four 1.5 us.
+constexpr int64_t kColumnLaneRows = 4;
+
+/// The column-lanes schedule (see the file comment): threads split (image,
+/// output channel) planes, the lanes are output columns, and kColumnLaneRows
+/// rows are computed together.
+void lowerColumnLanes(LowerContext &ctx) {
+  const Node &node = ctx.node();
+  const auto &a = node.as<Conv2dAttrs>();
+  const Shape &in = ctx.graph().inputOf(node).shape;
+  const Shape &out = ctx.graph().outputOf(node).shape;
+  int64_t icPerGroup = a.inChannels / a.groups, ocPerGroup = a.outChannels / a.groups;
+  int x = ctx.valueBuffer("in", node.inputs[0]);
+  int w = ctx.weightBuffer("weight", flipped(ctx.param("weight"), a.flip));
+  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias")) : -1;
+  int y = ctx.outputBuffer();
+
+  E p = var("p"), n = floorDiv(p, out[1]), oc = mod(p, out[1]);
+  E ox = var("ox"), ic = var("ic"), ky = var("ky"), kx = var("kx");
+  E ix = ox * E(a.stride.w) - E(a.padBegin.w) + kx * E(a.dilation.w);
+  E channel = floorDiv(oc, ocPerGroup) * E(icPerGroup) + ic;
+  // Rows first, first + 1, ... first + count - 1 of tile `t`.
+  auto rowBlock = [&](const Tile &t, E first, int64_t count) {
+    std::vector<StmtRef> init, taps, stores;
+    for (int64_t r = 0; r < count; ++r) {
+      std::string acc = "acc" + std::to_string(r);
+      E oy = first + E(r);
+      E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
+      E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
+      std::vector<E> at{n, oc, oy, ox};
+      init.push_back(let(acc, b >= 0 ? load(b, {oc}) : f32(0)));
+      taps.push_back(assign(acc, fma(guardedLoad(x, ctx.at(x, {n, channel, iy, ix}), inside, 0.0f),
+                                     load(w, {oc, ic, ky, kx}), local(acc))));
+      stores.push_back(store(y, ctx.at(y, at), ctx.epilogue(local(acc), at)));
+    }
+    std::vector<StmtRef> body = init;
+    body.push_back(forLoop("ic", 0, icPerGroup, LoopKind::Serial, {tapLoops(t, taps)}));
+    body.insert(body.end(), stores.begin(), stores.end());
+    return forLoop("ox", t.x0, t.x1, LoopKind::Vector, body);
+  };
+
+  std::vector<StmtRef> tiles;
+  for (const Tile &t :
+       windowTiles({out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h},
+                   {out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w},
+                   ctx.vectorWidth())) {
+    // Statements are simplified in place per tile, so each tile gets its own.
+    int64_t rows = t.y1 - t.y0, full = rows / kColumnLaneRows, rest = rows % kColumnLaneRows;
+    if (full > 0)
+      tiles.push_back(
+          forLoop("ob", 0, full, LoopKind::Serial,
+                  {rowBlock(t, E(t.y0) + var("ob") * E(kColumnLaneRows), kColumnLaneRows)}));
+    if (rest > 0) tiles.push_back(rowBlock(t, E(t.y0 + full * kColumnLaneRows), rest));
+  }
+  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
+             2.0 * double(macCount(ctx.graph(), node)));
+}
+
 } // namespace
 
 void lowerConv2d(LowerContext &ctx) {
@@ -540,7 +601,6 @@ void lowerConv2d(LowerContext &ctx) {
   const auto &a = node.as<Conv2dAttrs>();
   const Shape &in = ctx.graph().inputOf(node).shape;
   const Shape &out = ctx.graph().outputOf(node).shape;
-  int64_t icPerGroup = a.inChannels / a.groups, ocPerGroup = a.outChannels / a.groups;
   bool blockedOut = ctx.blockOf(node.output) > 0;
   if (ctx.allPlain() && usePointwise(a, in)) {
     lowerPointwise(ctx);
@@ -555,32 +615,7 @@ void lowerConv2d(LowerContext &ctx) {
     return;
   }
 
-  int x = ctx.valueBuffer("in", node.inputs[0]);
-  int w = ctx.weightBuffer("weight", flipped(ctx.param("weight"), a.flip));
-  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias")) : -1;
-  int y = ctx.outputBuffer();
-
-  E p = var("p"), n = floorDiv(p, out[1]), oc = mod(p, out[1]);
-  E oy = var("oy"), ox = var("ox"), ic = var("ic"), ky = var("ky"), kx = var("kx");
-  E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
-  E ix = ox * E(a.stride.w) - E(a.padBegin.w) + kx * E(a.dilation.w);
-  E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
-  E channel = floorDiv(oc, ocPerGroup) * E(icPerGroup) + ic;
-  E tap = fma(guardedLoad(x, ctx.at(x, {n, channel, iy, ix}), inside, 0.0f),
-              load(w, {oc, ic, ky, kx}), local("acc"));
-
-  std::vector<E> at{n, oc, oy, ox};
-  std::vector<StmtRef> tiles;
-  for (const Tile &t : windowTiles(
-           {out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h},
-           {out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w}, ctx.vectorWidth()))
-    // Statements are simplified in place per tile, so each tile gets its own.
-    tiles.push_back(tileLoops(
-        t, {let("acc", b >= 0 ? load(b, {oc}) : f32(0)),
-            forLoop("ic", 0, icPerGroup, LoopKind::Serial, {tapLoops(t, {assign("acc", tap)})}),
-            store(y, ctx.at(y, at), ctx.epilogue(local("acc"), at))}));
-  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
-             2.0 * double(macCount(ctx.graph(), node)));
+  lowerColumnLanes(ctx);
 }
 
 } // namespace lgc
