@@ -128,7 +128,7 @@ Error compileAheadOfTime(const Graph &graph, const std::vector<ParamSpec> &param
     if (!prepared) return prepared.takeError();
     blob = packEmbeddedWeights(*prepared);
   }
-  llvm::Module &m = *generated->module;
+  llvm::Module &m = *generated->parts.front().module;
   for (const StepImage &s : image.steps)
     if (Function *f = m.getFunction(s.symbol)) f->setLinkage(GlobalValue::InternalLinkage);
   addFunctions(m, addData(m, image, blob, options.embed != nullptr, names->prefix), *names);

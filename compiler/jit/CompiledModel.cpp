@@ -1,9 +1,10 @@
 //===- compiler/jit/CompiledModel.cpp - a model compiled in memory --------===//
 //
 // 1. Look the graph up in the cache; on a hit take its object and image.
-// 2. Otherwise generate the module (lower, emit), run the kernels' passes,
-//    compile it to an object, and store object and image in the cache.
-// 3. Link the object into the JIT and find each step's kernel.
+// 2. Otherwise generate the modules (lower, emit; one part per core), run
+//    the kernels' passes and compile each part to an object on a thread of
+//    its own, and store the objects and the image in the cache.
+// 3. Link the objects into the JIT and find each step's kernel.
 // 4. Link the Program: weights prepared from the parameters by recipe.
 //
 //===----------------------------------------------------------------------===//
@@ -11,8 +12,11 @@
 
 #include "compiler/codegen/CodeGen.h"
 #include "compiler/jit/GenerateModule.h"
+#include "runtime/ThreadPool.h"
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 namespace lgc {
 namespace {
@@ -25,24 +29,57 @@ double msSince(Clock::time_point start) {
 
 } // namespace
 
+namespace {
+
+/// One module part optimised and compiled to an object, with the time each
+/// stage took.
+struct CompiledPart {
+  Expected<std::string> object = std::string();
+  double optimize = 0, codegen = 0;
+};
+
+CompiledPart compilePart(llvm::Module &module, const Target &target) {
+  CompiledPart out;
+  auto start = Clock::now();
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(target);
+  if (!machine) {
+    out.object = Error::internal("no LLVM target for " + target.triple);
+    return out;
+  }
+  optimizeModule(module, *machine);
+  out.optimize = msSince(start);
+  start = Clock::now();
+  out.object = emitObject(module, *machine);
+  out.codegen = msSince(start);
+  return out;
+}
+
+} // namespace
+
 Error CompiledModel::generate(const Graph &graph, const std::vector<ParamSpec> &params,
                               const Target &target, LayoutPolicy layouts, CacheEntry &entry) {
   auto start = Clock::now();
-  Expected<GeneratedModule> generated = generateModule(graph, params, target, layouts);
+  // One part per core: LLVM compiles a module on one thread.
+  Expected<GeneratedModule> generated =
+      generateModule(graph, params, target, layouts, ThreadPool::availableCores());
   if (!generated) return generated.takeError();
   timings_.lower = msSince(start);
 
-  start = Clock::now();
-  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(target);
-  if (!machine) return Error::internal("no LLVM target for " + target.triple);
-  optimizeModule(*generated->module, *machine);
-  timings_.optimize = msSince(start);
-
-  start = Clock::now();
-  Expected<std::string> object = emitObject(*generated->module, *machine);
-  if (!object) return object.takeError();
-  timings_.codegen = msSince(start);
-  entry = {serializeProgramImage(generated->image), std::move(*object)};
+  std::vector<CompiledPart> compiled(generated->parts.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < compiled.size(); ++i)
+    threads.emplace_back(
+        [&, i] { compiled[i] = compilePart(*generated->parts[i].module, target); });
+  compiled[0] = compilePart(*generated->parts[0].module, target);
+  for (std::thread &t : threads) t.join();
+  // The stages ran side by side: each takes as long as its slowest part.
+  entry = {serializeProgramImage(generated->image), {}};
+  for (CompiledPart &part : compiled) {
+    if (!part.object) return part.object.takeError();
+    timings_.optimize = std::max(timings_.optimize, part.optimize);
+    timings_.codegen = std::max(timings_.codegen, part.codegen);
+    entry.objects.push_back(std::move(*part.object));
+  }
   image_ = std::move(generated->image);
   return Error();
 }
@@ -78,7 +115,9 @@ CompiledModel::compile(const Graph &graph, const std::vector<ParamSpec> &params,
   Expected<std::unique_ptr<Jit>> jit = Jit::create(target);
   if (!jit) return jit.takeError();
   model->jit_ = std::move(*jit);
-  if (Error e = model->jit_->addObject(entry->object, graph.name)) return e;
+  for (size_t i = 0; i < entry->objects.size(); ++i)
+    if (Error e = model->jit_->addObject(entry->objects[i], graph.name + "." + std::to_string(i)))
+      return e;
   std::vector<KernelFn> kernels;
   for (const StepImage &step : model->image_.steps) {
     Expected<void *> fn = model->jit_->lookup(step.symbol);

@@ -1,7 +1,8 @@
-//===- compiler/jit/GenerateModule.cpp - a graph as one LLVM module -------===//
+//===- compiler/jit/GenerateModule.cpp - a graph as LLVM modules ----------===//
 //
 // 1. Lower the graph to kernels (Loop IR) and weight recipes.
-// 2. Emit one LLVM module holding every distinct kernel.
+// 2. Emit every distinct kernel, in one LLVM module or spread over several
+//    of about equal size (compiled on separate threads).
 // 3. Describe the program: a step per kernel, each argument bound to a model
 //    input or output, a prepared weight, or an arena buffer placed by the
 //    buffer's lifetime (the steps from its producer to its last reader).
@@ -66,6 +67,40 @@ ArenaPlan planWithAliases(std::vector<BufferLifetime> &lifetimes,
   return plan;
 }
 
+/// About how many LLVM instructions `s` becomes: unrolled loops count their
+/// body once per iteration (the emitter copies it out).
+int64_t emittedSize(const loop::Stmt &s) {
+  int64_t size = 1;
+  for (const loop::StmtRef &c : s.body) size += emittedSize(*c);
+  if (s.kind == loop::StmtKind::For && s.loop == loop::LoopKind::Unrolled)
+    size *= std::max<int64_t>(1, s.end - s.begin);
+  return size;
+}
+
+/// `kernels` in at most `parts` shares of about equal size (largest first,
+/// each to the smallest share so far); in kernel order within a share.
+std::vector<std::vector<const loop::Kernel *>>
+spreadKernels(const std::vector<const loop::Kernel *> &kernels, int parts) {
+  size_t count = std::max<size_t>(1, std::min(kernels.size(), size_t(std::max(parts, 1))));
+  std::vector<std::pair<int64_t, size_t>> bySize; // (size, kernel index)
+  for (size_t i = 0; i < kernels.size(); ++i) bySize.push_back({emittedSize(*kernels[i]->body), i});
+  std::stable_sort(bySize.begin(), bySize.end(),
+                   [](const auto &a, const auto &b) { return a.first > b.first; });
+  std::vector<int64_t> load(count, 0);
+  std::vector<std::vector<size_t>> chosen(count);
+  for (const auto &[size, index] : bySize) {
+    size_t least = size_t(std::min_element(load.begin(), load.end()) - load.begin());
+    load[least] += size;
+    chosen[least].push_back(index);
+  }
+  std::vector<std::vector<const loop::Kernel *>> shares(count);
+  for (size_t p = 0; p < count; ++p) {
+    std::sort(chosen[p].begin(), chosen[p].end());
+    for (size_t index : chosen[p]) shares[p].push_back(kernels[index]);
+  }
+  return shares;
+}
+
 ProgramImage describeProgram(const Graph &graph, LoweredModel &lowered,
                              const std::vector<ParamSpec> &params) {
   ProgramImage image;
@@ -102,15 +137,21 @@ ProgramImage describeProgram(const Graph &graph, LoweredModel &lowered,
 } // namespace
 
 Expected<GeneratedModule> generateModule(const Graph &graph, const std::vector<ParamSpec> &params,
-                                         const Target &target, LayoutPolicy layouts) {
+                                         const Target &target, LayoutPolicy layouts, int parts) {
   Expected<LoweredModel> lowered = lowerGraph(graph, LowerOptions{target.vectorWidth, layouts});
   if (!lowered) return lowered.takeError();
   GeneratedModule out;
-  out.context = std::make_unique<llvm::LLVMContext>();
   std::vector<const loop::Kernel *> kernels;
   for (const LoweredKernel &k : lowered->kernels)
     if (k.sameAs.empty()) kernels.push_back(&k.kernel);
-  out.module = emitKernels(kernels, *out.context, target, graph.name);
+  std::vector<std::vector<const loop::Kernel *>> shares = spreadKernels(kernels, parts);
+  for (size_t i = 0; i < shares.size(); ++i) {
+    ModulePart part;
+    part.context = std::make_unique<llvm::LLVMContext>();
+    std::string name = shares.size() == 1 ? graph.name : graph.name + ".part" + std::to_string(i);
+    part.module = emitKernels(shares[i], *part.context, target, name);
+    out.parts.push_back(std::move(part));
+  }
   try {
     out.image = describeProgram(graph, *lowered, params);
   } catch (const std::logic_error &e) {

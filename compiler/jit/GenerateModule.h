@@ -2,8 +2,9 @@
 //
 // The part of compiling that the JIT, the on-disk cache and ahead-of-time
 // objects share: lower every node of an optimised graph to a kernel, emit the
-// kernels as one LLVM module for the target, and describe the program that
-// runs them (steps, arena plan, weight recipes) as a ProgramImage.
+// kernels as LLVM modules for the target (one, or several for parallel
+// compilation), and describe the program that runs them (steps, arena plan,
+// weight recipes) as a ProgramImage.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -17,21 +18,29 @@
 #include <llvm/IR/Module.h>
 
 #include <memory>
+#include <vector>
 
 namespace lgc {
 
-struct GeneratedModule {
-  ProgramImage image;
+/// A share of the kernels in a module of its own, with its own context, so
+/// that the shares can be optimised and compiled on separate threads.
+struct ModulePart {
   std::unique_ptr<llvm::LLVMContext> context;
   std::unique_ptr<llvm::Module> module; ///< Not yet optimised.
 };
 
+struct GeneratedModule {
+  ProgramImage image;
+  std::vector<ModulePart> parts;
+};
+
 /// Lowers and emits `graph` (shapes inferred, passes run) for `target`,
-/// its activations laid out by `layouts`. `params` are the model file's
-/// parameters (paramSpecs of the graph before the passes), which the image's
-/// recipes read.
+/// its activations laid out by `layouts`, the kernels spread over `parts`
+/// modules (at most one per kernel) of about equal size. `params` are the
+/// model file's parameters (paramSpecs of the graph before the passes),
+/// which the image's recipes read.
 Expected<GeneratedModule> generateModule(const Graph &graph, const std::vector<ParamSpec> &params,
                                          const Target &target,
-                                         LayoutPolicy layouts = LayoutPolicy::Auto);
+                                         LayoutPolicy layouts = LayoutPolicy::Auto, int parts = 1);
 
 } // namespace lgc

@@ -2,8 +2,9 @@
 //
 // An entry file is
 //
-//   "LGCCACHE" | u32 format | 32-byte key | u64 image size | u64 object size
-//   | 32-byte SHA-256 of (image, object) | image | object
+//   "LGCCACHE" | u32 format | 32-byte key | u64 image size | u64 object count
+//   | u64 size of each object | 32-byte SHA-256 of (what comes before it,
+//   image, objects) | image | objects
 //
 // (integers little-endian). Loading checks every field against the file's
 // size before reading on, and the checksum before using anything.
@@ -31,9 +32,12 @@ namespace lgc {
 namespace {
 
 constexpr char kMagic[8] = {'L', 'G', 'C', 'C', 'A', 'C', 'H', 'E'};
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;
 constexpr size_t kHashBytes = 32;
-constexpr size_t kHeaderBytes = 8 + 4 + kHashBytes + 8 + 8 + kHashBytes;
+/// The header up to the object sizes: magic, format, key, image size, count.
+constexpr size_t kFixedBytes = 8 + 4 + kHashBytes + 8 + 8;
+/// More objects than this are not read (a program has one per compile thread).
+constexpr uint64_t kMaxObjects = 256;
 /// Larger files are not read (no model's code comes near).
 constexpr uint64_t kMaxEntryBytes = uint64_t(1) << 30;
 /// Past this total, storing an entry removes the least recently used ones
@@ -42,11 +46,11 @@ constexpr uint64_t kMaxCacheBytes = uint64_t(512) << 20;
 
 /// The checksum: over the header before it (sizes included) and the payload.
 std::array<uint8_t, kHashBytes> checksum(llvm::StringRef header, const std::string &image,
-                                         const std::string &object) {
+                                         const std::vector<std::string> &objects) {
   llvm::SHA256 h;
   h.update(header);
   h.update(image);
-  h.update(object);
+  for (const std::string &o : objects) h.update(o);
   return h.final();
 }
 
@@ -104,18 +108,32 @@ std::string ObjectCache::pathOf(const std::string &key) const {
 
 std::optional<CacheEntry> ObjectCache::load(const std::string &key) const {
   std::optional<std::string> file = readSmallFile(pathOf(key));
-  if (!file || file->size() < kHeaderBytes) return std::nullopt;
+  if (!file || file->size() < kFixedBytes) return std::nullopt;
   const char *p = file->data();
   uint32_t format = uint32_t(uint8_t(p[8])) | uint32_t(uint8_t(p[9])) << 8 |
                     uint32_t(uint8_t(p[10])) << 16 | uint32_t(uint8_t(p[11])) << 24;
   if (std::memcmp(p, kMagic, 8) != 0 || format != kFormat) return std::nullopt;
   if (file->compare(12, kHashBytes, keyBytes(key)) != 0) return std::nullopt;
-  uint64_t imageBytes = getU64(p + 12 + kHashBytes), objectBytes = getU64(p + 20 + kHashBytes);
-  uint64_t rest = file->size() - kHeaderBytes;
-  if (imageBytes > rest || objectBytes != rest - imageBytes) return std::nullopt;
-  CacheEntry entry{file->substr(kHeaderBytes, imageBytes), file->substr(kHeaderBytes + imageBytes)};
-  auto sum = checksum(llvm::StringRef(p, kHeaderBytes - kHashBytes), entry.image, entry.object);
-  if (std::memcmp(sum.data(), p + kHeaderBytes - kHashBytes, kHashBytes) != 0) return std::nullopt;
+  uint64_t imageBytes = getU64(p + 12 + kHashBytes), count = getU64(p + 20 + kHashBytes);
+  if (count > kMaxObjects) return std::nullopt;
+  size_t header = kFixedBytes + 8 * count + kHashBytes;
+  if (file->size() < header) return std::nullopt;
+  // Every size is checked against what is left, so no sum can overflow.
+  uint64_t rest = file->size() - header;
+  if (imageBytes > rest) return std::nullopt;
+  rest -= imageBytes;
+  CacheEntry entry{file->substr(header, imageBytes), {}};
+  size_t at = header + imageBytes;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t size = getU64(p + kFixedBytes + 8 * i);
+    if (size > rest) return std::nullopt;
+    entry.objects.push_back(file->substr(at, size));
+    at += size;
+    rest -= size;
+  }
+  if (rest != 0) return std::nullopt;
+  auto sum = checksum(llvm::StringRef(p, header - kHashBytes), entry.image, entry.objects);
+  if (std::memcmp(sum.data(), p + header - kHashBytes, kHashBytes) != 0) return std::nullopt;
   ::utime(pathOf(key).c_str(), nullptr); // last used now: pruning drops the oldest first
   return entry;
 }
@@ -125,11 +143,12 @@ Error ObjectCache::store(const std::string &key, const CacheEntry &entry) const 
   for (int i = 0; i < 4; ++i) bytes.push_back(char((kFormat >> (8 * i)) & 0xff));
   bytes += keyBytes(key);
   putU64(bytes, entry.image.size());
-  putU64(bytes, entry.object.size());
-  auto sum = checksum(bytes, entry.image, entry.object);
+  putU64(bytes, entry.objects.size());
+  for (const std::string &o : entry.objects) putU64(bytes, o.size());
+  auto sum = checksum(bytes, entry.image, entry.objects);
   bytes.append(reinterpret_cast<const char *>(sum.data()), sum.size());
   bytes += entry.image;
-  bytes += entry.object;
+  for (const std::string &o : entry.objects) bytes += o;
 
   // mkdir -p; then the entry, complete or not at all.
   for (size_t slash = dir_.find('/', 1);; slash = dir_.find('/', slash + 1)) {

@@ -1,7 +1,8 @@
 //===- compiler/jit/ObjectCache.h - compiled code kept on disk ---*- C++ -*-===//
 //
 // The second `lgc run` of an unchanged model should not compile it again. An
-// entry holds a model's machine code (an object file) and its ProgramImage,
+// entry holds a model's machine code (object files, one per part compiled in
+// parallel) and its ProgramImage,
 // under a key that hashes everything the code depends on: the optimised
 // graph, the target CPU and its features, and the lgc build. Entries are
 // files in $XDG_CACHE_HOME/lgc (or ~/.cache/lgc), written to a temporary name
@@ -19,12 +20,13 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace lgc {
 
 struct CacheEntry {
-  std::string image;  ///< serializeProgramImage text.
-  std::string object; ///< An ELF relocatable object for the key's target.
+  std::string image;                ///< serializeProgramImage text.
+  std::vector<std::string> objects; ///< ELF relocatable objects for the key's target.
 };
 
 class ObjectCache {

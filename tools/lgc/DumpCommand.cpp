@@ -93,7 +93,7 @@ int runDump(const DumpOptions &options) {
 
   Expected<GeneratedModule> generated = generateModule(*graph, params, target, layouts);
   if (!generated) return report(generated.takeError());
-  llvm::Module *module = generated->module.get();
+  llvm::Module *module = generated->parts.front().module.get();
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(target);
   if (!machine) return report(Error::internal("no LLVM target for " + target.triple));
   optimizeModule(*module, *machine);

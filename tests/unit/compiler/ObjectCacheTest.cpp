@@ -33,13 +33,13 @@ using ObjectCacheTest = ScratchDirTest;
 const std::string kKeyA(64, 'a');
 const std::string kKeyB = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-/// An entry with a NUL and high bytes in its object, as ELF files have.
+/// An entry of two objects with NULs and high bytes, as ELF files have.
 CacheEntry sampleEntry() {
   std::string object("\x7f"
                      "ELF\x02\x01\x01\x00",
                      8);
   for (int i = 0; i < 300; ++i) object.push_back(char(i * 7));
-  return {R"({"model":"m","steps":[]})", object};
+  return {R"({"model":"m","steps":[]})", {object, object.substr(0, 100) + "second"}};
 }
 
 std::string readAll(const std::string &path) {
@@ -65,40 +65,44 @@ TEST_F(ObjectCacheTest, StoreThenLoadRoundTrips) {
   std::optional<CacheEntry> back = cache.load(kKeyA);
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->image, entry.image);
-  EXPECT_EQ(back->object, entry.object);
+  EXPECT_EQ(back->objects, entry.objects);
   // The store left only the entry: no temporary files.
   EXPECT_EQ(listDir(), std::vector<std::string>{kKeyA + ".lgc"});
 }
 
 TEST_F(ObjectCacheTest, EmptyImageAndObjectRoundTrip) {
   ObjectCache cache(dir_.string());
-  ASSERT_FALSE(cache.store(kKeyA, CacheEntry{"", ""}));
+  ASSERT_FALSE(cache.store(kKeyA, CacheEntry{"", {""}}));
   std::optional<CacheEntry> back = cache.load(kKeyA);
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->image, "");
-  EXPECT_EQ(back->object, "");
+  EXPECT_EQ(back->objects, std::vector<std::string>{""});
+  ASSERT_FALSE(cache.store(kKeyB, CacheEntry{"image", {}}));
+  back = cache.load(kKeyB);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_TRUE(back->objects.empty());
 }
 
 TEST_F(ObjectCacheTest, TwoKeysAreKeptApart) {
   ObjectCache cache(dir_.string());
-  ASSERT_FALSE(cache.store(kKeyA, CacheEntry{"image a", "object a"}));
-  ASSERT_FALSE(cache.store(kKeyB, CacheEntry{"image b", "object bb"}));
+  ASSERT_FALSE(cache.store(kKeyA, CacheEntry{"image a", {"object a"}}));
+  ASSERT_FALSE(cache.store(kKeyB, CacheEntry{"image b", {"object bb", "c"}}));
   std::optional<CacheEntry> a = cache.load(kKeyA), b = cache.load(kKeyB);
   ASSERT_TRUE(a && b);
   EXPECT_EQ(a->image, "image a");
-  EXPECT_EQ(a->object, "object a");
+  EXPECT_EQ(a->objects, std::vector<std::string>{"object a"});
   EXPECT_EQ(b->image, "image b");
-  EXPECT_EQ(b->object, "object bb");
+  EXPECT_EQ(b->objects, (std::vector<std::string>{"object bb", "c"}));
 }
 
 TEST_F(ObjectCacheTest, StoringAgainReplacesTheEntry) {
   ObjectCache cache(dir_.string());
-  ASSERT_FALSE(cache.store(kKeyA, CacheEntry{"old image", "old object"}));
-  ASSERT_FALSE(cache.store(kKeyA, CacheEntry{"new", "n"}));
+  ASSERT_FALSE(cache.store(kKeyA, CacheEntry{"old image", {"old object"}}));
+  ASSERT_FALSE(cache.store(kKeyA, CacheEntry{"new", {"n"}}));
   std::optional<CacheEntry> back = cache.load(kKeyA);
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->image, "new");
-  EXPECT_EQ(back->object, "n");
+  EXPECT_EQ(back->objects, std::vector<std::string>{"n"});
 }
 
 TEST_F(ObjectCacheTest, MissingEntryLoadsAsNothing) {
@@ -151,11 +155,12 @@ TEST_F(ObjectCacheTest, FlippedByteInThePayloadIsNoticed) {
   CacheEntry entry = sampleEntry();
   ASSERT_FALSE(cache.store(kKeyA, entry));
   std::string full = readAll(cache.pathOf(kKeyA));
-  // The payload is image then object, at the end of the file.
-  size_t image = full.size() - entry.object.size() - entry.image.size();
+  // The payload is the image then the objects, at the end of the file.
+  size_t image =
+      full.size() - entry.objects[0].size() - entry.objects[1].size() - entry.image.size();
   ASSERT_EQ(full.substr(image, entry.image.size()), entry.image);
   full[image + 3] = char(full[image + 3] ^ 1); // in the image
-  full[full.size() - 1] = char(~full.back());  // and in the object
+  full[full.size() - 1] = char(~full.back());  // and in the last object
   writeAll(cache.pathOf(kKeyA), full);
   EXPECT_FALSE(cache.load(kKeyA).has_value());
 }
@@ -167,10 +172,12 @@ TEST_F(ObjectCacheTest, WrongMagicOrFormatIsIgnored) {
   ASSERT_EQ(full.substr(0, 8), "LGCCACHE");
   writeAll(cache.pathOf(kKeyA), "XGCCACHE" + full.substr(8));
   EXPECT_FALSE(cache.load(kKeyA).has_value());
-  std::string format2 = full;
-  format2[8] = 2;
-  writeAll(cache.pathOf(kKeyA), format2);
-  EXPECT_FALSE(cache.load(kKeyA).has_value());
+  for (char format : {1, 3}) { // the first format and a later one
+    std::string other = full;
+    other[8] = format;
+    writeAll(cache.pathOf(kKeyA), other);
+    EXPECT_FALSE(cache.load(kKeyA).has_value()) << "format " << int(format);
+  }
 }
 
 TEST_F(ObjectCacheTest, SizesThatDoNotAddUpAreIgnored) {
@@ -180,6 +187,19 @@ TEST_F(ObjectCacheTest, SizesThatDoNotAddUpAreIgnored) {
   std::string full = readAll(cache.pathOf(kKeyA));
   for (int i = 0; i < 8; ++i) full[44 + size_t(i)] = char(0xff); // image size: 2^64 - 1
   writeAll(cache.pathOf(kKeyA), full);
+  EXPECT_FALSE(cache.load(kKeyA).has_value());
+  // Object sizes past the end, or summing past 2^64; a huge object count.
+  ASSERT_FALSE(cache.store(kKeyA, sampleEntry()));
+  full = readAll(cache.pathOf(kKeyA));
+  for (size_t at : {size_t(60), size_t(68)}) { // each object's size
+    std::string bad = full;
+    for (int i = 0; i < 8; ++i) bad[at + size_t(i)] = char(0xff);
+    writeAll(cache.pathOf(kKeyA), bad);
+    EXPECT_FALSE(cache.load(kKeyA).has_value()) << "size at " << at;
+  }
+  std::string many = full;
+  for (int i = 0; i < 8; ++i) many[52 + size_t(i)] = char(0x7f); // object count
+  writeAll(cache.pathOf(kKeyA), many);
   EXPECT_FALSE(cache.load(kKeyA).has_value());
 }
 
@@ -307,7 +327,7 @@ TEST_F(ObjectCacheTest, RealKeyWorks) {
   ASSERT_FALSE(cache.store(key, sampleEntry()));
   std::optional<CacheEntry> back = cache.load(key);
   ASSERT_TRUE(back.has_value());
-  EXPECT_EQ(back->object, sampleEntry().object);
+  EXPECT_EQ(back->objects, sampleEntry().objects);
 }
 
 TEST(CacheKey, DiffersWhenTheGraphDiffers) {
