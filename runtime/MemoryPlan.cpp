@@ -110,4 +110,25 @@ ArenaPlan planArena(const std::vector<BufferLifetime> &buffers) {
   return plan;
 }
 
+int64_t largestLiveSet(const std::vector<PlacedBuffer> &buffers) {
+  int steps = 0;
+  for (const PlacedBuffer &b : buffers) steps = std::max(steps, b.last + 1);
+  int64_t peak = 0;
+  std::vector<std::pair<int64_t, int64_t>> live; // [begin, end) ranges
+  for (int step = 0; step < steps; ++step) {
+    live.clear();
+    for (const PlacedBuffer &b : buffers)
+      if (b.first <= step && step <= b.last && b.bytes > 0)
+        live.push_back({b.offset, b.offset + b.bytes});
+    std::sort(live.begin(), live.end());
+    int64_t total = 0, end = std::numeric_limits<int64_t>::min();
+    for (const auto &[begin, stop] : live) {
+      total += std::max<int64_t>(0, stop - std::max(begin, end));
+      end = std::max(end, stop);
+    }
+    peak = std::max(peak, total);
+  }
+  return peak;
+}
+
 } // namespace lgc

@@ -30,4 +30,15 @@ struct ArenaPlan {
 /// Deterministic: the same lifetimes give the same plan.
 ArenaPlan planArena(const std::vector<BufferLifetime> &buffers);
 
+/// A placed buffer and its lifetime.
+struct PlacedBuffer {
+  int64_t offset = 0, bytes = 0;
+  int first = 0, last = 0;
+};
+
+/// The most arena bytes in use at one step: the union of the byte ranges of
+/// the buffers live then (a buffer placed inside another, as an in-place
+/// Concat's input, counts once). What any plan must hold at least.
+int64_t largestLiveSet(const std::vector<PlacedBuffer> &buffers);
+
 } // namespace lgc

@@ -684,6 +684,7 @@ class Case:
         self.lgc_rounds = []          # lgc bench JSON per round
         self.kernel_path = None       # a layer: the model that times its kernel (kernel_yaml)
         self.kernel_ms = []           # ... the layer's step time, per round
+        self.one_thread_ms = []       # a network: lgc's median on one thread, per round
         self.lgc_times = []           # its run times, when lgc prints them
         self.runs = dict((e, []) for e in PEERS)          # the peers' run times, all rounds
         self.round_meds = dict((e, []) for e in PEERS)    # the peers' per-round medians
@@ -824,6 +825,9 @@ def bench(cases, args, peers, tmpdir, log):
                                 k = run_lgc(args.lgc, case.kernel_path, args.threads, args.batch, rep,
                                             profile=True)
                                 got["kernel"] = [l["ms"] for l in k["layers"] if l["name"] == "layer"][0]
+                            if case.kind == "network" and args.threads > 1 and not args.no_scaling:
+                                one = run_lgc(args.lgc, case.path, 1, args.batch, max(3, rep // 2))
+                                got["one_thread"] = one["median_ms"]
                         else:
                             if eng in ("eager", "frozen"):
                                 got[eng] = time_torch(m if eng == "eager" else frozen, xs, rep,
@@ -874,6 +878,8 @@ def bench(cases, args, peers, tmpdir, log):
                 case.lgc_rounds.append(j)
                 if "kernel" in got:
                     case.kernel_ms.append(got["kernel"])
+                if "one_thread" in got:
+                    case.one_thread_ms.append(got["one_thread"])
                 case.lgc_times += list(j.get("times_ms", []))
                 for eng in PEERS:
                     if eng in got:
@@ -912,6 +918,11 @@ def summarise(case, peak, peers, opset):
                           cached=any(j.get("cached") for j in case.lgc_rounds),
                           gflops=gf, pct_peak=100 * gf / peak if gf and peak else None,
                           arena_bytes=j0.get("arena_bytes"), spread=spread(meds))
+        out["lgc"]["largest_live_bytes"] = j0.get("largest_live_bytes")
+        if case.one_thread_ms:
+            one = statistics.median(case.one_thread_ms)
+            out["lgc"]["one_thread"] = dict(median_ms=one, round_medians_ms=case.one_thread_ms,
+                                            speedup=one / med if med > 0 else None)
         if case.kernel_ms:
             kmed = statistics.median(case.kernel_ms)
             kgf = gflop / (kmed * 1e-3) if kmed > 0 else None
@@ -1037,6 +1048,25 @@ def table(results):
     return _render(head, rows)
 
 
+def threads_table(results, threads):
+    """lgc on one thread and on T, and its arena against the largest live set, per network."""
+    head = ["model", "1 thread ms", "%d threads ms" % threads, "speed-up", "arena MB",
+            "largest live MB", "arena/live"]
+    rows = []
+    for r in results:
+        lg = r.get("lgc") or {}
+        if r.get("kind") != "network" or not lg:
+            continue
+        one = lg.get("one_thread") or {}
+        arena, live = lg.get("arena_bytes"), lg.get("largest_live_bytes")
+        rows.append([r["model"], fmt_ms(one.get("median_ms")), fmt_ms(lg.get("median_ms")),
+                     fmt_ratio(one.get("speedup")),
+                     "%.2f" % (arena / 2**20) if arena is not None else "-",
+                     "%.2f" % (live / 2**20) if live else "-",
+                     fmt_ratio(arena / live) if arena is not None and live else "-"])
+    return _render(head, rows) if rows else None
+
+
 def peak_table(results):
     """GFLOP/s of every engine as a % of the FMA peak, for the single layers."""
     head = ["layer", "GFLOP", "lgc", "lgc kernel", "eager", "frozen", "ort", "dnnl",
@@ -1076,6 +1106,8 @@ def main(argv=None):
     ap.add_argument("--no-ort", action="store_true", help="skip ONNX Runtime")
     ap.add_argument("--no-dnnl", action="store_true", help="skip oneDNN")
     ap.add_argument("--no-peak", action="store_true", help="do not measure the FMA peak (no %% of peak)")
+    ap.add_argument("--no-scaling", action="store_true",
+                    help="do not also run each network's lgc on one thread (the speed-up column)")
     ap.add_argument("--peak", type=float, metavar="GFLOPS",
                     help="the --threads FMA peak to divide by, instead of the one measured in this run "
                          "(say, from a run on a quiet machine)")
@@ -1231,6 +1263,14 @@ def main(argv=None):
               % ("; * = a faster form failed or was wrong:" if notes else "."))
         for m, n in notes:
             print("  %s: %s" % (m, n))
+        tt = threads_table(results, args.threads)
+        if tt:
+            print()
+            print("Threads and memory (lgc): the median on one thread and on %d, and the activation "
+                  "arena against the largest set of" % args.threads)
+            print("buffers live at one step (lgc bench's largest_live_bytes):")
+            print()
+            print(tt)
         pt = peak_table(results)
         if pt:
             print()

@@ -2,13 +2,15 @@
 //
 // Compile time (YAML to callable code, split into its stages), then latency
 // over repeated runs after one warm-up run: median and minimum, GFLOP/s at the
-// median, the activation arena's size. --profile adds a per-layer table
+// median, the activation arena's size against the largest set of buffers
+// live at one step. --profile adds a per-layer table
 // (each layer's median time over profiled runs); --json prints one JSON
 // object instead of text, the profile in it as "layers".
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/ParamInit.h"
 #include "compiler/passes/Pipeline.h"
+#include "runtime/MemoryPlan.h"
 #include "tools/lgc/Commands.h"
 #include "tools/lgc/Compile.h"
 #include "tools/lgc/ModelIO.h"
@@ -92,6 +94,24 @@ void printProfile(const Program &program, const std::vector<double> &seconds) {
   }
 }
 
+/// The most activation memory the program has live at one step (see
+/// largestLiveSet): what the arena plan is measured against.
+int64_t largestLiveSet(const Program &program) {
+  std::vector<PlacedBuffer> buffers;
+  for (const ArenaBuffer &b : program.buffers) buffers.push_back({b.offset, b.bytes, -1, -1});
+  for (size_t i = 0; i < program.steps.size(); ++i)
+    for (const BufferRef &ref : program.steps[i].args) {
+      if (ref.kind != BufferKind::Arena) continue;
+      PlacedBuffer &b = buffers[size_t(ref.index)];
+      if (b.first < 0) b.first = int(i);
+      b.last = int(i);
+    }
+  buffers.erase(std::remove_if(buffers.begin(), buffers.end(),
+                               [](const PlacedBuffer &b) { return b.first < 0; }),
+                buffers.end());
+  return largestLiveSet(buffers);
+}
+
 } // namespace
 
 int runBench(const BenchOptions &options) {
@@ -139,6 +159,7 @@ int runBench(const BenchOptions &options) {
     j["batch"] = batch;
     j["gflops"] = flops / (med * 1e-3) * 1e-9;
     j["arena_bytes"] = program.arenaBytes;
+    j["largest_live_bytes"] = largestLiveSet(program);
     if (options.profile)
       j["layers"] = profileJson(program, profileSteps(executor, program, *inputs, outputs,
                                                       std::max<size_t>(3, times.size() / 2)));
@@ -158,7 +179,10 @@ int runBench(const BenchOptions &options) {
     std::printf("latency   median %.4f ms, min %.4f ms over %zu runs\n", med, best, times.size());
     std::printf("speed     %.2f GFLOP/s at the median (%.3f GFLOP per run)\n",
                 flops / (med * 1e-3) * 1e-9, flops * 1e-9);
-    std::printf("arena     %lld bytes\n", static_cast<long long>(program.arenaBytes));
+    int64_t live = largestLiveSet(program);
+    std::printf("arena     %lld bytes (largest live set %lld bytes, arena %.2fx it)\n",
+                static_cast<long long>(program.arenaBytes), static_cast<long long>(live),
+                live > 0 ? double(program.arenaBytes) / double(live) : 1.0);
   }
   if (options.profile)
     printProfile(program, profileSteps(executor, program, *inputs, outputs,

@@ -166,3 +166,22 @@ TEST(MemoryPlanTest, RandomLifetimesNeverOverlap) {
 
 } // namespace
 } // namespace lgc
+
+namespace lgc {
+namespace {
+
+TEST(LargestLiveSet, UnionOfTheRangesLiveAtEachStep) {
+  EXPECT_EQ(largestLiveSet({}), 0);
+  // Steps 0-1: a and b (150 bytes); step 2: b and c (250), with a piece
+  // placed inside c (an in-place Concat input) counted once.
+  std::vector<PlacedBuffer> buffers{{0, 100, 0, 1},   // a
+                                    {128, 50, 0, 2},  // b
+                                    {200, 200, 2, 3}, // c
+                                    {264, 32, 2, 3}}; // inside c
+  EXPECT_EQ(largestLiveSet(buffers), 250);
+  buffers.push_back({400, 500, 3, 3}); // step 3: c and d
+  EXPECT_EQ(largestLiveSet(buffers), 700);
+}
+
+} // namespace
+} // namespace lgc
