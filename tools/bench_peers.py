@@ -7,7 +7,11 @@ runs once, in an order rotated from round to round, so that drift on a shared
 machine hits every engine alike:
 
   lgc           `lgc bench MODEL --json --threads T --batch B --repeat R` (a fresh
-                process: compile, one warm-up run, R timed runs)
+                process: compile, one warm-up run, R timed runs). A network also runs
+                on one thread (the speed-up column; --no-scaling skips it). A single
+                layer also runs between a 1x1 convolution and a Flatten with
+                --profile, so that its kernel reads and writes lgc's blocked layout as
+                oneDNN's reads and writes its own: the "lgc kernel" columns
   torch eager   the equivalent torch.nn.Module (tools/lgc_torch.py), eval mode,
                 torch.no_grad(), torch.set_num_threads(T); warm-up, then R runs
                 timed one by one with time.perf_counter

@@ -1,24 +1,29 @@
 //===- compiler/lower/LowerConv.cpp - Conv2d to loops ---------------------===//
 //
-// Direct convolution in NCHW, in one of three schedules:
+// Direct convolution in one of four schedules. Input and output may each be
+// plain (NCHW) or blocked (nChw16c; ChooseLayouts.cpp decides), and every
+// schedule reads and writes both through LowerContext::at():
 //
-// - Pointwise (1x1, stride 1, no padding or groups, planes of 256+ pixels):
-//   a matrix product over the flattened pixels. SIMD lanes are pixels, so
-//   inputs load and outputs store as whole vectors; a register block of
-//   output channels by pixel vectors takes one broadcast weight per channel.
-//   Threads split (image, pixel block, channel block) triples.
-// - Channel lanes (groups == 1, unless a small stride-1 window; see
-//   useChannelLanes): SIMD
-//   lanes are output channels, with the weights re-laid out at compile time
-//   as [ic, ky, kx, oc] so each tap's weights are one contiguous vector. A
-//   register block of 1-4 channel vectors by a run of output columns (see
-//   registerBlock) makes each weight vector feed one FMA per column and each
-//   broadcast input one per channel vector. Threads split (image, group of
-//   channel vectors) pairs.
-// - Column lanes (grouped and depthwise convolutions, small layers):
-//   SIMD lanes are output columns; threads split (image, channel) pairs.
+// - Channel lanes (groups == 1 with a blocked output, or a plain one unless
+//   a small stride-1 window; see useChannelLanes): SIMD lanes are output
+//   channels, the weights re-laid out at compile time as [group, ic, ky, kx,
+//   width] so that a register block's weights stream in order. A block of
+//   1-4 channel vectors by a run of output columns (see registerBlock) makes
+//   each weight vector feed one FMA per column and each broadcast input one
+//   per channel vector; a blocked output is stored as whole vectors. Input
+//   channels come in cache chunks; weights over 1 MiB are prefetched a chunk
+//   ahead. Threads split (image, group, share of rows) or, where the
+//   activations outweigh the weights, (image, share of rows, group).
+// - Depthwise lanes (one input channel per output channel, blocked in and
+//   out): lanes are a block's channels, a run of columns per block.
+// - Pointwise (1x1, stride 1, no padding or groups, plain in and out, planes
+//   of 256+ pixels): a matrix product over the flattened pixels, whose lanes
+//   are pixels; threads split (image, pixel block, channel block) triples.
+// - Column lanes (the rest: grouped convolutions, small plain layers): lanes
+//   are output columns, four rows at a time; threads split (image, channel)
+//   planes.
 //
-// Both cut the output plane into border and interior tiles (the interior
+// All cut the output plane into border and interior tiles (the interior
 // reads no padding, so its loads carry no guard), skip taps that can only
 // read padding, and unroll the window (its rows at the borders only when
 // small, to keep compile time down). Wide planes' border columns are widened
@@ -277,7 +282,9 @@ void lowerChannelLanes(LowerContext &ctx) {
   int64_t chunk = channelChunk(a, lanes * rb.vectors, ctx.blockOf(node.inputs[0]));
   int64_t chunks = a.inChannels / chunk;
   int x = ctx.valueBuffer("in", node.inputs[0], in);
-  auto [w, b] = groupedWeights(ctx, rb.vectors * lanes, groups);
+  // Plain ints, not a structured binding: the lambdas below capture them.
+  std::pair<int, int> weights = groupedWeights(ctx, rb.vectors * lanes, groups);
+  int w = weights.first, b = weights.second;
   int y = ctx.outputBuffer(out);
   // Blocked outputs are stored whole, their padding lanes included.
   bool wholeVectors = ctx.blocked(y);
@@ -493,7 +500,8 @@ void lowerDepthwiseLanes(LowerContext &ctx) {
   const Shape &out = ctx.graph().outputOf(node).shape;
   int64_t lanes = ctx.vectorWidth(), blocks = (a.outChannels + lanes - 1) / lanes;
   int x = ctx.valueBuffer("in", node.inputs[0]);
-  auto [w, b] = channelsLastWeights(ctx, blocks * lanes);
+  std::pair<int, int> weights = channelsLastWeights(ctx, blocks * lanes);
+  int w = weights.first, b = weights.second; // captured below: not a structured binding
   int y = ctx.outputBuffer();
 
   // Threads split (image, share of rows, channel block) triples: whole rows

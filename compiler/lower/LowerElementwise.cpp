@@ -1,9 +1,12 @@
 //===- compiler/lower/LowerElementwise.cpp - one element in, one out ------===//
 //
-// Activations, Identity, Dropout (inference), Flatten (a copy), Add of
-// several inputs, and a standalone BatchNorm2d (per-channel scale and shift,
-// computed at compile time). All view their tensors as [rows, columns] with
-// rows split across threads and columns as SIMD lanes.
+// Activations, Identity, Dropout (inference), Flatten (a copy, blocked to
+// NCHW order where its input is blocked), Add of several inputs, a
+// standalone BatchNorm2d (per-channel scale and shift, computed at compile
+// time), Concat, Softmax, and the layout copies at a model's edges. 4-D
+// tensors are walked element by element in the output's order (each buffer
+// read in its own layout); others as [rows, columns], rows split across
+// threads and columns as SIMD lanes.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/ShapeRules.h"

@@ -1,8 +1,11 @@
 //===- compiler/lower/LowerPool.cpp - pooling to loops --------------------===//
 //
-// MaxPool2d and AvgPool2d: threads split the (image, channel) planes, rows are
-// cut into border and interior tiles, columns are SIMD lanes, the window
-// is unrolled. Padded cells never win a max (they read as -inf); the average's
+// MaxPool2d and AvgPool2d: rows are cut into border and interior tiles and
+// the window is unrolled. A plain input: threads split the (image, channel)
+// planes and columns are SIMD lanes. A blocked one: threads split (image,
+// share of rows, channel block), lanes are a block's channels and four
+// output columns are reduced at once. AdaptiveAvgPool2d likewise, by bins.
+// Padded cells never win a max (they read as -inf); the average's
 // divisor follows PyTorch: the window clipped to the padded input (count
 // include pad), to the input itself, or divisor_override. In the interior
 // the simplifier folds the divisor to the window size.
