@@ -1107,7 +1107,8 @@ std::string reproducer(const Config &c, uint64_t seed) {
   return "--- " + c.id + ".yaml\n" + modelYaml(c) + "---\nreproduce: lgc run " + c.id +
          ".yaml --seed " + std::to_string(seed) +
          " --reference --output ref.npy\n           lgc run " + c.id + ".yaml --seed " +
-         std::to_string(seed) + " --threads 1 --layout LAYOUT --output jit.npy\n";
+         std::to_string(seed) +
+         " --threads 1 --layout auto|blocked --output jit.npy   (the layout named above)\n";
 }
 
 /// The model's outputs by name, filled with NaN so that an element the
