@@ -134,6 +134,9 @@ private:
   /// is reused by the rest of that body and the bodies inside it.
   std::vector<std::map<std::string, std::pair<llvm::Value *, int64_t>>> emitted_{{}};
   std::string integerKey(const Expr &e) const;
+  /// What was emitted for `key` in an enclosing body, or null ("" is never
+  /// emitted).
+  const std::pair<llvm::Value *, int64_t> *findEmitted(const std::string &key) const;
   void withScope(const std::function<void()> &body);
 };
 
@@ -330,11 +333,8 @@ llvm::Value *KernelEmitter::scalarAddress(int buffer, const E &flat) {
 std::pair<llvm::Value *, int64_t> KernelEmitter::emitAffine(const Expr &e) {
   if (e.kind == ExprKind::Int) return {nullptr, e.intValue};
   std::string key = integerKey(e);
-  if (!key.empty()) {
-    key = "affine " + key;
-    for (auto scope = emitted_.rbegin(); scope != emitted_.rend(); ++scope)
-      if (auto it = scope->find(key); it != scope->end()) return it->second;
-  }
+  if (!key.empty()) key = "affine " + key;
+  if (const auto *known = findEmitted(key)) return *known;
   auto parts = emitAffineParts(e);
   if (!key.empty()) emitted_.back()[key] = parts;
   return parts;
@@ -399,6 +399,13 @@ std::string KernelEmitter::integerKey(const Expr &e) const {
   default:
     return "";
   }
+}
+
+const std::pair<llvm::Value *, int64_t> *KernelEmitter::findEmitted(const std::string &key) const {
+  if (key.empty()) return nullptr;
+  for (auto scope = emitted_.rbegin(); scope != emitted_.rend(); ++scope)
+    if (auto it = scope->find(key); it != scope->end()) return &it->second;
+  return nullptr;
 }
 
 void KernelEmitter::withScope(const std::function<void()> &body) {
@@ -520,8 +527,7 @@ llvm::Value *KernelEmitter::emit(const Expr &e) {
   }
   case ExprKind::Binary: {
     std::string key = integerKey(e);
-    for (auto scope = emitted_.rbegin(); !key.empty() && scope != emitted_.rend(); ++scope)
-      if (auto it = scope->find(key); it != scope->end()) return it->second.first;
+    if (const auto *known = findEmitted(key)) return known->first;
     llvm::Value *v = emitBinary(e);
     if (!key.empty()) emitted_.back()[key] = {v, 0};
     return v;

@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/Graph.h"
 
+#include <algorithm>
+
 namespace lgc {
 
 ValueId Graph::findValue(const std::string &name) const {
@@ -15,8 +17,7 @@ ValueId Graph::findValue(const std::string &name) const {
 
 size_t Node::baseInputCount() const {
   size_t addends = 0;
-  for (const FusedOp &f : fused)
-    addends += f.op == OpKind::Add;
+  for (const FusedOp &f : fused) addends += f.op == OpKind::Add;
   return inputs.size() - addends;
 }
 
@@ -46,6 +47,14 @@ std::vector<Param> paramsFor(const Node &node) {
   default:
     return {};
   }
+}
+
+bool Graph::isInput(ValueId id) const {
+  return std::find(inputs.begin(), inputs.end(), id) != inputs.end();
+}
+
+bool Graph::isOutput(ValueId id) const {
+  return std::find(outputs.begin(), outputs.end(), id) != outputs.end();
 }
 
 } // namespace lgc

@@ -83,6 +83,11 @@ struct Graph {
   const Value &inputOf(const Node &n, size_t i = 0) const { return value(n.inputs[i]); }
   /// The value named `name`, or -1.
   ValueId findValue(const std::string &name) const;
+  /// Whether `id` is a model input, a model output, or either (the
+  /// caller's buffers).
+  bool isInput(ValueId id) const;
+  bool isOutput(ValueId id) const;
+  bool isEdge(ValueId id) const { return isInput(id) || isOutput(id); }
 };
 
 /// The parameters `node` needs, derived from its attributes alone (weight and

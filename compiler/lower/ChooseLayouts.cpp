@@ -41,11 +41,6 @@ bool writesPlainOnly(OpKind op) {
   return op == OpKind::Softmax || op == OpKind::Linear || op == OpKind::Flatten;
 }
 
-bool isEdge(const Graph &graph, ValueId id) {
-  auto has = [id](const std::vector<ValueId> &v) { return std::count(v.begin(), v.end(), id) > 0; };
-  return has(graph.inputs) || has(graph.outputs);
-}
-
 /// Classes of values that should share a layout (union-find).
 class Classes {
 public:
@@ -120,13 +115,13 @@ std::vector<int64_t> chooseLayouts(const Graph &graph, const LowerOptions &optio
   // A model input that is also an output is one caller's buffer copied to
   // another: nothing to gain from a blocked copy in between.
   for (ValueId id : graph.inputs)
-    if (std::count(graph.outputs.begin(), graph.outputs.end(), id)) plain[size_t(id)] = true;
+    if (graph.isOutput(id)) plain[size_t(id)] = true;
 
   Classes classes(count);
   if (options.layouts == LayoutPolicy::Auto) {
     for (const Node &node : graph.nodes) tieNode(graph, node, lanes, classes, plain);
     for (size_t i = 0; i < count; ++i)
-      if (isEdge(graph, ValueId(i)) || (!plain[i] && 2 * graph.values[i].shape[1] < lanes))
+      if (graph.isEdge(ValueId(i)) || (!plain[i] && 2 * graph.values[i].shape[1] < lanes))
         plain[i] = true;
   }
   std::vector<bool> classPlain(count, false);

@@ -47,22 +47,13 @@ void lowerNode(const Graph &graph, const Node &node, LoweredModel &model,
   }
 }
 
-bool isModelInput(const Graph &graph, ValueId id) {
-  return std::count(graph.inputs.begin(), graph.inputs.end(), id) > 0;
-}
-
-bool isModelOutput(const Graph &graph, ValueId id) {
-  return std::count(graph.outputs.begin(), graph.outputs.end(), id) > 0;
-}
-
 /// Every value's storage as `blocks` lays it out. Model inputs and outputs
 /// stay plain (they are the caller's buffers); a blocked one gets a blocked
 /// copy after them, which the kernels use instead.
 void planStorage(const Graph &graph, const std::vector<int64_t> &blocks, LoweredModel &model) {
   for (size_t i = 0; i < graph.values.size(); ++i) {
     ValueId id = static_cast<ValueId>(i);
-    bool edge = isModelInput(graph, id) || isModelOutput(graph, id);
-    model.storage.push_back({id, graph.value(id).shape, edge ? 0 : blocks[i]});
+    model.storage.push_back({id, graph.value(id).shape, graph.isEdge(id) ? 0 : blocks[i]});
     model.home.push_back(static_cast<int>(i));
   }
   for (size_t i = 0; i < graph.values.size(); ++i) {
@@ -120,7 +111,7 @@ Expected<LoweredModel> lowerGraph(const Graph &graph, const LowerOptions &option
     for (ValueId id : graph.inputs) copyAtEdge(graph, id, true, model, options);
     for (const Node &node : graph.nodes) {
       lowerNode(graph, node, model, options);
-      if (isModelOutput(graph, node.output)) copyAtEdge(graph, node.output, false, model, options);
+      if (graph.isOutput(node.output)) copyAtEdge(graph, node.output, false, model, options);
     }
     shareKernels(model);
   } catch (const std::logic_error &e) {

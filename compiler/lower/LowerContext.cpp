@@ -81,7 +81,6 @@ int LowerContext::storageBuffer(const std::string &name, int storage, Shape view
   }
   kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(stored), written, "", layout});
   kernel_.args.push_back(KernelArg{KernelArg::Value, storage});
-  blocks_.push_back(s.block);
   return static_cast<int>(kernel_.kernel.buffers.size() - 1);
 }
 
@@ -112,13 +111,17 @@ int LowerContext::weightBuffer(const std::string &name, WeightRecipe recipe) {
   model_.weights.push_back(std::move(recipe));
   kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(*shape), false, std::move(prep), ""});
   kernel_.args.push_back(KernelArg{KernelArg::Weight, static_cast<int>(model_.weights.size() - 1)});
-  blocks_.push_back(0);
   return static_cast<int>(kernel_.kernel.buffers.size() - 1);
 }
 
+bool LowerContext::blocked(int buffer) const {
+  return !kernel_.kernel.buffers[static_cast<size_t>(buffer)].layout.empty();
+}
+
 std::vector<E> LowerContext::at(int buffer, std::vector<E> indices) const {
-  int64_t block = blocks_[static_cast<size_t>(buffer)];
-  if (block == 0) return indices;
+  if (!blocked(buffer)) return indices;
+  // A blocked buffer's stored shape ends in its block: [N, C/L, H, W, L].
+  int64_t block = kernel_.kernel.buffers[static_cast<size_t>(buffer)].shape.back();
   const E &c = indices[1];
   return {indices[0], floorDiv(c, block), indices[2], indices[3], mod(c, block)};
 }
@@ -139,9 +142,9 @@ E LowerContext::epilogue(E value, const std::vector<E> &indices, E guard) const 
     if (f.op == OpKind::Add) {
       int b = addends_[addend++];
       value = value + guardedLoad(b, at(b, indices), guard, 0.0f);
-      continue;
-    } else
+    } else {
       value = activation(f.op, f.attrs, value);
+    }
   }
   return value;
 }
@@ -272,6 +275,17 @@ int64_t threadRows(int64_t rows, int64_t items) {
   int64_t shares = std::max<int64_t>(1, std::min<int64_t>(kMaxRowShares, rows / 2));
   int64_t perShare = (rows + shares - 1) / shares;
   return (rows + perShare - 1) / perShare;
+}
+
+std::vector<StmtRef> columnBlocks(const Tile &t, int64_t most, const ColumnBlock &block) {
+  int64_t width = t.x1 - t.x0, count = (width + most - 1) / most;
+  int64_t size = (width + count - 1) / count, full = width / size, rest = width % size;
+  std::vector<StmtRef> row;
+  if (full > 0)
+    row.push_back(
+        forLoop("ob", 0, full, LoopKind::Serial, {block(t, E(t.x0) + var("ob") * E(size), size)}));
+  if (rest > 0) row.push_back(block(t, E(t.x0 + full * size), rest));
+  return row;
 }
 
 StmtRef shareRowLoop(const Tile &t, int64_t shares, E share, int64_t shareRows,

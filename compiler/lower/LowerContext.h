@@ -56,7 +56,7 @@ public:
   int weightBuffer(const std::string &name, WeightRecipe recipe);
 
   /// Whether buffer `buffer` is stored blocked.
-  bool blocked(int buffer) const { return blocks_[static_cast<size_t>(buffer)] > 0; }
+  bool blocked(int buffer) const;
   /// The storage indices of element `indices` (into the buffer's view) of
   /// buffer `buffer`: the same for plain storage; (n, c, y, x) becomes
   /// (n, c / L, y, x, c % L) for blocked.
@@ -91,8 +91,7 @@ private:
   LoweredModel &model_;
   const LowerOptions &options_;
   LoweredKernel kernel_;
-  std::vector<int64_t> blocks_; ///< Per kernel buffer: its block size (0: plain).
-  std::vector<int> addends_;    ///< Buffer of each fused Add, in fused order.
+  std::vector<int> addends_; ///< Buffer of each fused Add, in fused order.
 };
 
 /// A standalone activation (or a fused one) applied to `x`.
@@ -159,6 +158,14 @@ constexpr int64_t kMaxRowShares = 16;
 /// Parallel work items a layer is cut into at least, where its rows allow:
 /// enough for a few threads to finish together.
 constexpr int64_t kMinWorkItems = 8;
+
+/// The statements for `columns` output columns of tile `t` from `first`.
+using ColumnBlock = std::function<loop::StmtRef(const Tile &t, loop::E first, int64_t columns)>;
+
+/// A row of tile `t` split evenly into blocks of at most `most` columns (a
+/// register block, a run of pool windows): a loop over the full blocks,
+/// then the rest.
+std::vector<loop::StmtRef> columnBlocks(const Tile &t, int64_t most, const ColumnBlock &block);
 
 /// `for oy` over the rows of tile `t` that lie in share `share` of the
 /// plane's rows, `shareRows` rows a share (all of them when `shares` is 1).

@@ -35,6 +35,7 @@
 #include "compiler/lower/LowerContext.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace lgc {
 
@@ -184,21 +185,6 @@ bool isPointwise(const Conv2dAttrs &a) {
          a.padBegin.h == 0 && a.padBegin.w == 0 && a.padEnd.h == 0 && a.padEnd.w == 0;
 }
 
-/// A row of tile `t` split evenly into register blocks of at most `most`
-/// columns: a loop over the full blocks, then the rest, each made by
-/// `block(tile, first column, columns)`.
-template <typename Block>
-std::vector<StmtRef> columnBlocks(const Tile &t, int64_t most, const Block &block) {
-  int64_t width = t.x1 - t.x0, count = (width + most - 1) / most;
-  int64_t size = (width + count - 1) / count, full = width / size, rest = width % size;
-  std::vector<StmtRef> row;
-  if (full > 0)
-    row.push_back(
-        forLoop("ob", 0, full, LoopKind::Serial, {block(t, E(t.x0) + var("ob") * E(size), size)}));
-  if (rest > 0) row.push_back(block(t, E(t.x0 + full * size), rest));
-  return row;
-}
-
 /// Shares of the rows for `items` (image, group) pairs: enough shares for
 /// kMinWorkItems items, each of at least two rows (every share re-reads
 /// its group's weights).
@@ -250,44 +236,63 @@ int64_t pointwiseRows(int64_t pixels) {
   return 1;
 }
 
-/// The channel-lanes schedule (see the file comment).
-void lowerChannelLanes(LowerContext &ctx) {
+/// The channel-lanes schedule (see the file comment): the plan (views,
+/// register block, groups, cache chunks, row shares) is made once, then each
+/// tile's rows are cut into register blocks.
+class ChannelLanes {
+public:
+  explicit ChannelLanes(LowerContext &ctx);
+  void lower();
+
+private:
+  StmtRef block(const Tile &t, E first, int64_t columns);
+  StmtRef taps(const Tile &t, E first, int64_t columns, E ic);
+  std::vector<StmtRef> prefetches(E ic);
+
+  LowerContext &ctx_;
+  const Conv2dAttrs &a_;
+  Shape in_, out_; ///< The views (a narrow pointwise plane in longer rows).
+  int64_t lanes_, blocks_;
+  RegisterBlock rb_{1, 1};
+  std::vector<Tile> tiles_;
+  int64_t groups_ = 1, chunk_ = 1, chunks_ = 1, shares_ = 1, shareRows_ = 1;
+  int x_ = -1, w_ = -1, b_ = -1, y_ = -1;
+  bool prefetching_ = false;
+  E n_, group_, share_, oy_ = var("oy"), ky_ = var("ky"), icb_, iy_;
+};
+
+ChannelLanes::ChannelLanes(LowerContext &ctx)
+    : ctx_(ctx), a_(ctx.node().as<Conv2dAttrs>()), in_(ctx.graph().inputOf(ctx.node()).shape),
+      out_(ctx.graph().outputOf(ctx.node()).shape), lanes_(ctx.vectorWidth()),
+      blocks_((a_.outChannels + lanes_ - 1) / lanes_) {
   const Node &node = ctx.node();
-  const auto &a = node.as<Conv2dAttrs>();
-  Shape in = ctx.graph().inputOf(node).shape;
-  Shape out = ctx.graph().outputOf(node).shape;
   // A narrow pointwise layer's plane in longer rows: register blocks then
   // run across row ends (a 7x7 plane: blocks of 7 columns become blocks of
   // up to 14).
-  if (isPointwise(a) && out[3] < kNarrowPointwise) {
-    int64_t pixels = out[2] * out[3], rows = pointwiseRows(pixels);
-    in = {in[0], in[1], rows, pixels / rows};
-    out = {out[0], out[1], rows, pixels / rows};
+  if (isPointwise(a_) && out_[3] < kNarrowPointwise) {
+    int64_t pixels = out_[2] * out_[3], rows = pointwiseRows(pixels);
+    in_ = {in_[0], in_[1], rows, pixels / rows};
+    out_ = {out_[0], out_[1], rows, pixels / rows};
   }
-  int64_t lanes = ctx.vectorWidth(), blocks = (a.outChannels + lanes - 1) / lanes;
-
-  // Input channels in chunks whose weights stay in cache while every output
-  // row reuses them; partial sums wait in the output between chunks.
-  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h};
-  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w};
+  WindowAxisSpec rows{out_[2], in_[2], a_.stride.h, a_.padBegin.h, a_.kernel.h, a_.dilation.h};
+  WindowAxisSpec columns{out_[3], in_[3], a_.stride.w, a_.padBegin.w, a_.kernel.w, a_.dilation.w};
   // Narrow planes: full-width rows. Wide ones: the interior without guards
   // outweighs the short border blocks.
-  bool narrow = out[3] < kWideRow;
-  std::vector<Tile> planeTiles = narrow ? rowTiles(rows, columns) : windowTiles(rows, columns);
+  bool narrow = out_[3] < kWideRow;
+  tiles_ = narrow ? rowTiles(rows, columns) : windowTiles(rows, columns);
   int64_t widest = 0;
-  for (const Tile &t : planeTiles) widest = std::max(widest, t.x1 - t.x0);
-  RegisterBlock rb = registerBlock(a, out[0], blocks, out[2], widest);
-  if (!narrow) planeTiles = windowTiles(rows, columns, rb.columns);
-  int64_t groups = (blocks + rb.vectors - 1) / rb.vectors;
-  int64_t chunk = channelChunk(a, lanes * rb.vectors, ctx.blockOf(node.inputs[0]));
-  int64_t chunks = a.inChannels / chunk;
-  int x = ctx.valueBuffer("in", node.inputs[0], in);
-  // Plain ints, not a structured binding: the lambdas below capture them.
-  std::pair<int, int> weights = groupedWeights(ctx, rb.vectors * lanes, groups);
-  int w = weights.first, b = weights.second;
-  int y = ctx.outputBuffer(out);
-  // Blocked outputs are stored whole, their padding lanes included.
-  bool wholeVectors = ctx.blocked(y);
+  for (const Tile &t : tiles_) widest = std::max(widest, t.x1 - t.x0);
+  rb_ = registerBlock(a_, out_[0], blocks_, out_[2], widest);
+  if (!narrow) tiles_ = windowTiles(rows, columns, rb_.columns);
+  groups_ = (blocks_ + rb_.vectors - 1) / rb_.vectors;
+  // Input channels in chunks whose weights stay in cache while every output
+  // row reuses them; partial sums wait in the output between chunks.
+  chunk_ = channelChunk(a_, lanes_ * rb_.vectors, ctx.blockOf(node.inputs[0]));
+  chunks_ = a_.inChannels / chunk_;
+
+  x_ = ctx.valueBuffer("in", node.inputs[0], in_);
+  std::tie(w_, b_) = groupedWeights(ctx, rb_.vectors * lanes_, groups_);
+  y_ = ctx.outputBuffer(out_);
 
   // Threads split (image, group, share of rows) triples. When the weights
   // outweigh the input, the shares of one group are adjacent, so that a
@@ -295,99 +300,115 @@ void lowerChannelLanes(LowerContext &ctx) {
   // share are: each thread then computes whole rows of every channel, the
   // rows the next layer's share reads, and that data stays in its core's
   // cache instead of crossing to the other's.
-  bool rowsFirst = blocks * lanes * a.inChannels * a.kernel.h * a.kernel.w < numElements(in);
-  int64_t shares =
-      rowsFirst ? threadRows(out[2], out[0] * groups) : rowShares(out[0] * groups, out[2]);
-  int64_t shareRows = (out[2] + shares - 1) / shares;
-  shares = (out[2] + shareRows - 1) / shareRows;
-  E p = var("p"), n = floorDiv(p, shares * groups);
-  E share = rowsFirst ? mod(floorDiv(p, groups), shares) : mod(p, shares);
-  E group = rowsFirst ? mod(p, groups) : mod(floorDiv(p, shares), groups);
-  E oy = var("oy"), ky = var("ky");
-  E icb = chunks > 1 ? var("icb") : E(0);
-  E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
-  E firstChunk = icb == E(0), lastChunk = icb == E(chunks - 1);
+  int64_t weights = blocks_ * lanes_ * a_.inChannels * a_.kernel.h * a_.kernel.w;
+  bool rowsFirst = weights < numElements(in_);
+  int64_t items = out_[0] * groups_;
+  shares_ = rowsFirst ? threadRows(out_[2], items) : rowShares(items, out_[2]);
+  shareRows_ = (out_[2] + shares_ - 1) / shares_;
+  shares_ = (out_[2] + shareRows_ - 1) / shareRows_;
+  E p = var("p");
+  n_ = floorDiv(p, shares_ * groups_);
+  share_ = rowsFirst ? mod(floorDiv(p, groups_), shares_) : mod(p, shares_);
+  group_ = rowsFirst ? mod(p, groups_) : mod(floorDiv(p, shares_), groups_);
+  icb_ = chunks_ > 1 ? var("icb") : E(0);
+  iy_ = oy_ * E(a_.stride.h) - E(a_.padBegin.h) + ky_ * E(a_.dilation.h);
+  prefetching_ = groups_ * a_.inChannels * a_.kernel.h * a_.kernel.w * rb_.vectors * lanes_ * 4 >
+                 kPrefetchWeightBytes;
+}
 
-  // Weights too big to stay in cache between runs come from memory. The
-  // first row of a chunk would read the whole chunk at once and wait for
-  // memory; instead each (row, channel) step of a chunk prefetches its share
-  // of the next chunk's weights (the next group's first after a group's
-  // last: they follow in memory), so the reads spread over the chunk's work.
-  int64_t taps = a.kernel.h * a.kernel.w, width = rb.vectors * lanes;
-  bool prefetching = groups * a.inChannels * taps * width * 4 > kPrefetchWeightBytes;
-  int64_t lineFloats = 16, linesPerChannel = (taps * width + lineFloats - 1) / lineFloats;
-  int64_t linesPerStep = (linesPerChannel + shareRows - 1) / shareRows;
-  auto prefetches = [&](E ic) {
-    std::vector<StmtRef> hints;
-    if (!prefetching) return hints;
-    E next = (group * E(a.inChannels) + icb * E(chunk) + E(chunk)) * E(taps * width);
-    E step = (oy - share * E(shareRows)) * E(chunk) + ic - icb * E(chunk);
-    for (int64_t j = 0; j < linesPerStep; ++j)
-      hints.push_back(prefetch(
-          w, {E(0), E(0), E(0), E(0), next + (step * E(linesPerStep) + E(j)) * E(lineFloats)}));
-    return hints;
+void ChannelLanes::lower() {
+  std::vector<StmtRef> tiles;
+  auto registerBlocks = [this](const Tile &t, E first, int64_t columns) {
+    return block(t, first, columns);
   };
+  for (const Tile &t : tiles_)
+    tiles.push_back(
+        shareRowLoop(t, shares_, share_, shareRows_, columnBlocks(t, rb_.columns, registerBlocks)));
+  if (chunks_ > 1) tiles = {forLoop("icb", 0, chunks_, LoopKind::Serial, tiles)};
+  ctx_.finish(forLoop("p", 0, out_[0] * groups_ * shares_, LoopKind::Parallel, tiles),
+              2.0 * double(macCount(ctx_.graph(), ctx_.node())));
+}
 
-  // One register block: `columns` columns from `first`, every channel vector.
-  // Its taps go in the order of the input column they read (see the comment
-  // on tapOrder), each input broadcast once and used at once.
-  auto block = [&](const Tile &t, E first, int64_t columns) {
-    std::vector<StmtRef> init, stores;
-    // The taps of input channel `ic` of the chunk, for one window row.
-    auto tapsOf = [&](E ic) {
-      std::vector<std::pair<int64_t, StmtRef>> taps; // (input column, tap)
-      for (int64_t v = 0; v < rb.vectors; ++v) {
-        E lane = E(v * lanes) + var("oc");
-        for (int64_t c = 0; c < columns; ++c) {
-          std::string acc = "acc" + std::to_string(v * columns + c);
-          E ox = first + E(c);
-          for (int64_t k = t.kx0; k < t.kx1; ++k) {
-            E ix = ox * E(a.stride.w) - E(a.padBegin.w) + E(k * a.dilation.w);
-            E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
-            E tap = fma(guardedLoad(x, ctx.at(x, {n, ic, iy, ix}), inside, 0.0f),
-                        load(w, {group, ic, ky, E(k), lane}), local(acc));
-            taps.emplace_back(c * a.stride.w + k * a.dilation.w, assign(acc, tap));
-          }
-        }
-      }
-      std::stable_sort(taps.begin(), taps.end(),
-                       [](const auto &l, const auto &r) { return l.first < r.first; });
-      std::vector<StmtRef> row;
-      for (auto &[column, tap] : taps) row.push_back(tap);
-      std::vector<StmtRef> body = prefetches(ic);
-      body.push_back(forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), row));
-      return loop::block(body);
-    };
-    for (int64_t v = 0; v < rb.vectors; ++v) {
-      E lane = E(v * lanes) + var("oc"), oc = group * E(rb.vectors * lanes) + lane;
-      // A group's last vectors may lie past the output's channels (plain) or
-      // blocks (blocked, whose padding lanes are stored too).
-      E inRange = oc < E(a.outChannels), inBlocks = oc < E(blocks * lanes);
-      for (int64_t c = 0; c < columns; ++c) {
-        std::string acc = "acc" + std::to_string(v * columns + c);
-        E ox = first + E(c);
-        std::vector<E> at{n, oc, oy, ox};
-        E start = b >= 0 ? load(b, {oc}) : f32(0);
-        init.push_back(
-            let(acc, select(firstChunk, start, guardedLoad(y, ctx.at(y, at), inRange, 0.0f))));
-        E result = select(lastChunk, ctx.epilogue(local(acc), at, inRange), local(acc));
-        stores.push_back(store(y, ctx.at(y, at), result, wholeVectors ? inBlocks : inRange));
+/// One register block: `columns` columns from `first`, every channel vector
+/// of the group, over the chunk's input channels; the epilogue after the
+/// last chunk.
+StmtRef ChannelLanes::block(const Tile &t, E first, int64_t columns) {
+  E firstChunk = icb_ == E(0), lastChunk = icb_ == E(chunks_ - 1);
+  // Blocked outputs are stored whole, their padding lanes included.
+  bool wholeVectors = ctx_.blocked(y_);
+  std::vector<StmtRef> body, stores;
+  for (int64_t v = 0; v < rb_.vectors; ++v) {
+    E oc = group_ * E(rb_.vectors * lanes_) + E(v * lanes_) + var("oc");
+    // A group's last vectors may lie past the output's channels (plain) or
+    // blocks (blocked, whose padding lanes are stored too).
+    E inRange = oc < E(a_.outChannels), inBlocks = oc < E(blocks_ * lanes_);
+    for (int64_t c = 0; c < columns; ++c) {
+      std::string acc = "acc" + std::to_string(v * columns + c);
+      std::vector<E> at{n_, oc, oy_, first + E(c)};
+      E start = b_ >= 0 ? load(b_, {oc}) : f32(0);
+      body.push_back(
+          let(acc, select(firstChunk, start, guardedLoad(y_, ctx_.at(y_, at), inRange, 0.0f))));
+      E result = select(lastChunk, ctx_.epilogue(local(acc), at, inRange), local(acc));
+      stores.push_back(store(y_, ctx_.at(y_, at), result, wholeVectors ? inBlocks : inRange));
+    }
+  }
+  auto channelTaps = [&](E ic) { return taps(t, first, columns, ic); };
+  for (StmtRef &loop : channelLoops(ctx_.blocked(x_) ? lanes_ : 0, icb_ * E(chunk_), chunk_,
+                                    rb_.vectors * columns * a_.kernel.h * a_.kernel.w, channelTaps))
+    body.push_back(loop);
+  body.insert(body.end(), stores.begin(), stores.end());
+  return forLoop("oc", 0, lanes_, LoopKind::Vector, body);
+}
+
+/// The taps of input channel `ic` for one register block, a window row at
+/// a time: in the order of the input column they read, so that each input
+/// is broadcast once and used at once.
+StmtRef ChannelLanes::taps(const Tile &t, E first, int64_t columns, E ic) {
+  std::vector<std::pair<int64_t, StmtRef>> taps; // (input column, tap)
+  for (int64_t v = 0; v < rb_.vectors; ++v) {
+    E lane = E(v * lanes_) + var("oc");
+    for (int64_t c = 0; c < columns; ++c) {
+      std::string acc = "acc" + std::to_string(v * columns + c);
+      E ox = first + E(c);
+      for (int64_t k = t.kx0; k < t.kx1; ++k) {
+        E ix = ox * E(a_.stride.w) - E(a_.padBegin.w) + E(k * a_.dilation.w);
+        E inside = E(0) <= iy_ && iy_ < E(in_[2]) && E(0) <= ix && ix < E(in_[3]);
+        E tap = fma(guardedLoad(x_, ctx_.at(x_, {n_, ic, iy_, ix}), inside, 0.0f),
+                    load(w_, {group_, ic, ky_, E(k), lane}), local(acc));
+        taps.emplace_back(c * a_.stride.w + k * a_.dilation.w, assign(acc, tap));
       }
     }
-    std::vector<StmtRef> body = init;
-    for (StmtRef &loop : channelLoops(ctx.blocked(x) ? lanes : 0, icb * E(chunk), chunk,
-                                      rb.vectors * columns * a.kernel.h * a.kernel.w, tapsOf))
-      body.push_back(loop);
-    body.insert(body.end(), stores.begin(), stores.end());
-    return forLoop("oc", 0, lanes, LoopKind::Vector, body);
-  };
+  }
+  std::stable_sort(taps.begin(), taps.end(),
+                   [](const auto &l, const auto &r) { return l.first < r.first; });
+  std::vector<StmtRef> row;
+  for (auto &[column, tap] : taps) row.push_back(tap);
+  std::vector<StmtRef> body = prefetches(ic);
+  body.push_back(forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), row));
+  return loop::block(body);
+}
 
-  std::vector<StmtRef> tiles;
-  for (const Tile &t : planeTiles)
-    tiles.push_back(shareRowLoop(t, shares, share, shareRows, columnBlocks(t, rb.columns, block)));
-  if (chunks > 1) tiles = {forLoop("icb", 0, chunks, LoopKind::Serial, tiles)};
-  ctx.finish(forLoop("p", 0, out[0] * groups * shares, LoopKind::Parallel, tiles),
-             2.0 * double(macCount(ctx.graph(), node)));
+/// Weights too big to stay in cache between runs come from memory. The
+/// first row of a chunk would read the whole chunk at once and wait for
+/// memory; instead each (row, channel) step of a chunk prefetches its share
+/// of the next chunk's weights (the next group's first after a group's
+/// last: they follow in memory), so the reads spread over the chunk's work.
+std::vector<StmtRef> ChannelLanes::prefetches(E ic) {
+  std::vector<StmtRef> hints;
+  if (!prefetching_) return hints;
+  int64_t width = a_.kernel.h * a_.kernel.w * rb_.vectors * lanes_; // floats per channel
+  int64_t lineFloats = 16,
+          linesPerStep = ((width + lineFloats - 1) / lineFloats + shareRows_ - 1) / shareRows_;
+  E next = (group_ * E(a_.inChannels) + icb_ * E(chunk_) + E(chunk_)) * E(width);
+  E step = (oy_ - share_ * E(shareRows_)) * E(chunk_) + ic - icb_ * E(chunk_);
+  for (int64_t j = 0; j < linesPerStep; ++j)
+    hints.push_back(prefetch(
+        w_, {E(0), E(0), E(0), E(0), next + (step * E(linesPerStep) + E(j)) * E(lineFloats)}));
+  return hints;
+}
+
+void lowerChannelLanes(LowerContext &ctx) {
+  ChannelLanes(ctx).lower();
 }
 
 /// Output channels by pixel vectors per register block of the pointwise

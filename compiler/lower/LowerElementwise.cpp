@@ -110,23 +110,16 @@ void lowerBatchNorm2d(LowerContext &ctx) {
 
 namespace {
 
-/// Whether `id` is a model input or output (those live in the caller's
-/// buffers, not in the arena).
-bool isModelEdge(const Graph &graph, ValueId id) {
-  auto has = [id](const std::vector<ValueId> &v) { return std::count(v.begin(), v.end(), id) > 0; };
-  return has(graph.inputs) || has(graph.outputs);
-}
-
 /// Whether `node`, a Concat whose inputs are contiguous slices of its output
 /// (nothing outside the concatenated dimension but size-1 ones), can have its
 /// producers write straight into its output: nothing is fused into it, its
 /// output and inputs are arena buffers, and each input is distinct, made by
 /// a node that is not a Concat, and fed to no other Concat.
 bool concatInPlace(const Graph &graph, const Node &node, int64_t outer) {
-  if (outer != 1 || !node.fused.empty() || isModelEdge(graph, node.output)) return false;
+  if (outer != 1 || !node.fused.empty() || graph.isEdge(node.output)) return false;
   for (size_t i = 0; i < node.inputs.size(); ++i) {
     ValueId id = node.inputs[i];
-    if (isModelEdge(graph, id) || std::count(node.inputs.begin(), node.inputs.end(), id) > 1)
+    if (graph.isEdge(id) || std::count(node.inputs.begin(), node.inputs.end(), id) > 1)
       return false;
     for (const Node &other : graph.nodes) {
       bool reads = std::count(other.inputs.begin(), other.inputs.end(), id) > 0;
@@ -165,7 +158,7 @@ void lowerConcatElements(LowerContext &ctx, size_t dim) {
     xs.push_back(ctx.valueBuffer("in" + std::to_string(i), node.inputs[i]));
   int y = ctx.outputBuffer();
   auto body = [&](const std::vector<E> &at, E inRange) {
-    E value = f32(0), position = at[dim];
+    E value, position = at[dim];
     int64_t end = out[dim];
     for (size_t i = xs.size(); i-- > 0;) {
       int64_t begin = end - ctx.graph().inputOf(node, i).shape[dim];
@@ -180,7 +173,7 @@ void lowerConcatElements(LowerContext &ctx, size_t dim) {
     }
     return std::vector<StmtRef>{ctx.write(y, at, value, inRange)};
   };
-  ctx.finish(eachElement(out, ctx.blocked(y) ? ctx.vectorWidth() : 0, body), 0);
+  ctx.finish(eachElement(out, orderOf(ctx, y), body), 0);
 }
 
 } // namespace

@@ -93,21 +93,15 @@ void lowerPool2d(LowerContext &ctx) {
       tiles.push_back(tileLoops(t, pixel(t, var("ox"), "acc")));
       continue;
     }
-    // A run of kPoolColumns output columns at a time: independent
-    // reductions, so each tap's loads and maxima overlap.
-    int64_t width = t.x1 - t.x0, full = width / kPoolColumns, rest = width % kPoolColumns;
-    auto run = [&](E first, int64_t count) {
+    // Runs of up to kPoolColumns output columns: independent reductions, so
+    // each tap's loads and maxima overlap.
+    auto run = [&](const Tile &tile, E first, int64_t count) {
       std::vector<StmtRef> body;
       for (int64_t i = 0; i < count; ++i)
-        for (StmtRef &st : pixel(t, first + E(i), "acc" + std::to_string(i))) body.push_back(st);
+        for (StmtRef &st : pixel(tile, first + E(i), "acc" + std::to_string(i))) body.push_back(st);
       return forLoop("c", 0, lanes, LoopKind::Vector, body);
     };
-    std::vector<StmtRef> row;
-    if (full > 0)
-      row.push_back(forLoop("ob", 0, full, LoopKind::Serial,
-                            {run(E(t.x0) + var("ob") * E(kPoolColumns), kPoolColumns)}));
-    if (rest > 0) row.push_back(run(E(t.x0 + full * kPoolColumns), rest));
-    tiles.push_back(shareRowLoop(t, shares, share, shareRows, row));
+    tiles.push_back(shareRowLoop(t, shares, share, shareRows, columnBlocks(t, kPoolColumns, run)));
   }
   ctx.finish(forLoop("p", 0, out[0] * shares * planes, LoopKind::Parallel, tiles),
              double(numElements(out)) * double(a.kernel.h * a.kernel.w));
