@@ -70,7 +70,7 @@ void copyAtEdge(const Graph &graph, ValueId id, bool intoHome, LoweredModel &mod
                 const LowerOptions &options) {
   int home = model.home[static_cast<size_t>(id)];
   if (home == id) return;
-  std::string layout = "nChw" + std::to_string(model.storage[size_t(home)].block) + "c";
+  std::string layout = model.storage[size_t(home)].layoutName();
   LowerContext ctx(graph, graph.value(id).name + " (" + (intoHome ? "to " : "from ") + layout + ")",
                    model, options);
   if (intoHome)
@@ -84,6 +84,10 @@ void copyAtEdge(const Graph &graph, ValueId id, bool intoHome, LoweredModel &mod
 Shape Storage::stored() const {
   if (block == 0) return shape;
   return {shape[0], (shape[1] + block - 1) / block, shape[2], shape[3], block};
+}
+
+std::string Storage::layoutName() const {
+  return block == 0 ? "" : "nChw" + std::to_string(block) + "c";
 }
 
 const char *layoutPolicyName(LayoutPolicy policy) {

@@ -45,6 +45,8 @@ struct Storage {
   /// The shape as stored: `shape`, or [N, ceil(C/L), H, W, L].
   Shape stored() const;
   int64_t elements() const { return numElements(stored()); }
+  /// The layout's name as dumps print it: nChw16c for blocks of 16; "" plain.
+  std::string layoutName() const;
 };
 
 struct LoweredKernel {

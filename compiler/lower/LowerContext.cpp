@@ -66,7 +66,7 @@ bool LowerContext::allPlain() const {
 int LowerContext::storageBuffer(const std::string &name, int storage, Shape view, bool written) {
   const Storage &s = model_.storage[static_cast<size_t>(storage)];
   Shape stored = view;
-  std::string layout;
+  std::string layout = s.layoutName();
   if (s.block > 0) {
     // A blocked view keeps N and C and reshapes only the pixels.
     if (view.size() != 4 || view[0] != s.shape[0] || view[1] != s.shape[1] ||
@@ -74,7 +74,6 @@ int LowerContext::storageBuffer(const std::string &name, int storage, Shape view
       throw std::logic_error("lowering: view " + formatShape(view) + " of blocked value '" +
                              graph_.value(s.value).name + "'");
     stored = {view[0], (view[1] + s.block - 1) / s.block, view[2], view[3], s.block};
-    layout = "nChw" + std::to_string(s.block) + "c";
   } else if (numElements(view) != numElements(s.shape)) {
     throw std::logic_error("lowering: view " + formatShape(view) + " of value '" +
                            graph_.value(s.value).name + "' " + formatShape(s.shape));
