@@ -25,6 +25,8 @@ public:
   const Graph &graph() const { return graph_; }
   const Node &node() const;
   int vectorWidth() const { return options_.vectorWidth; }
+  /// Vector registers of the target: 32 with AVX-512 (16 lanes), else 16.
+  int vectorRegisters() const { return options_.vectorWidth == 16 ? 32 : 16; }
 
   /// How to compute the parameter `<layer>.<suffix>` from the file's: the
   /// file's own, or as a pass derived it. Lowering appends its own steps.

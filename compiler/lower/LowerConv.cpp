@@ -78,22 +78,35 @@ struct RegisterBlock {
   int64_t vectors, columns;
 };
 
-/// The widest block of `vectors` channel vectors that fits AVX-512's 32
-/// registers: vectors × columns accumulators, the weight vectors, and about
+/// The widest block of `vectors` channel vectors that fits `registers`
+/// vector registers (32 with AVX-512, 16 with AVX2).
+///
+/// AVX-512: vectors × columns accumulators, the weight vectors, and about
 /// one more register per column. Measured, 1 thread: 1 × 14, 2 × 10, 3 × 7
 /// and 4 × 5 run at 190-220 GFLOP/s; 1 × 18, 2 × 14 and 4 × 7 spilled and fell
 /// to 100-160. With the taps in input order (see lowerChannelLanes) wider
-/// blocks (1 × 18, 1 × 22) measured no faster, so the rule stayed.
-///
-/// A wide window needs more: the weight vectors of a window row stay in
-/// registers, `kernelWidth` per channel vector, and about as many inputs are
-/// live again. Measured on the 11x11 stride-4 stem (3 -> 64 channels, 1
-/// thread): 1 × 14 spilled 801 vectors to the stack and ran at 150 GFLOP/s, 1
-/// × 8 spilled 25 and ran at 170; 7x7 and 3x3 windows are not limited by it
+/// blocks (1 × 18, 1 × 22) measured no faster, so the rule stayed. A wide
+/// window needs more: the weight vectors of a window row stay in registers,
+/// `kernelWidth` per channel vector, and about as many inputs are live
+/// again. Measured on the 11x11 stride-4 stem (3 -> 64 channels, 1 thread): 1
+/// × 14 spilled 801 vectors to the stack and ran at 150 GFLOP/s, 1 × 8
+/// spilled 25 and ran at 170; 7x7 and 3x3 windows are not limited by it
 /// below 15 columns.
-int64_t maxColumns(int64_t vectors, int64_t kernelWidth) {
-  int64_t plain = (31 - vectors) / (vectors + 1);
-  int64_t window = (31 - kernelWidth * (vectors + 1)) / vectors;
+///
+/// AVX2: at most 10 accumulators, and a window row's weight vectors beside
+/// them; a wide window's weights no longer fit whatever the block, and 6
+/// columns stay best. Measured, 1 thread, on a Zen core (90 GFLOP/s peak):
+/// 3x3 64 -> 64 on 56x56: 1 × 10 at 85, 1 × 14 at 55, 2 × 4 at 80, 3 × 4 at
+/// 55; 1x1 256 -> 1024 on 14x14: 2 × 5 and 4 × 2 at 80-87, 1 × 14 at 50; the
+/// 7x7 and 11x11 stems: 1 × 6 best, 1 × 2-4 and 1 × 10 slower.
+int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
+  if (registers >= 32) {
+    int64_t plain = (31 - vectors) / (vectors + 1);
+    int64_t window = (31 - kernelWidth * (vectors + 1)) / vectors;
+    return std::max<int64_t>(1, std::min(plain, window));
+  }
+  int64_t plain = 10 / vectors;
+  int64_t window = std::max((16 - kernelWidth * vectors) / vectors, 6 / vectors);
   return std::max<int64_t>(1, std::min(plain, window));
 }
 
@@ -104,36 +117,44 @@ int64_t evenSplit(int64_t width, int64_t most) {
   return (width + count - 1) / count;
 }
 
-/// The register block for a layer with `blocks` vectors of output channels
-/// and rows up to `width` wide. One channel vector with a full row of columns
-/// is best when neighbouring columns share input values (kernel wider than
-/// its stride: measured 210 against 190 GFLOP/s for 3 × 7 on a 14-wide 3x3
-/// layer); otherwise the block with the most accumulators wins (a 1x1 layer
-/// 14 wide: 3 × 7 at 187, 1 × 14 at 153; a 3x3 layer 7 wide: 3 × 7 at 218, 1 × 7
-/// at 110). Channel vectors are only grouped while each of two threads still
-/// gets at least two (image, group) pairs.
-RegisterBlock registerBlock(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
-                            int64_t width) {
-  RegisterBlock best{1, evenSplit(width, maxColumns(1, a.kernel.w))};
-  bool sharedInputs = a.kernel.w > a.stride.w;
-  if (sharedInputs && best.columns >= 12) return best;
-  double bestWork = double(best.columns);
-  for (int64_t v = 2; v <= 4; ++v) {
-    int64_t groups = (blocks + v - 1) / v;
-    if (images * groups * std::max<int64_t>(1, rows / 2) < kMinWorkItems) break;
-    int64_t c = evenSplit(width, maxColumns(v, a.kernel.w));
-    // Accumulators doing useful work: less padded channels and short blocks.
-    double work = double(v * c) * double(blocks) / double(groups * v) * double(width) /
-                  double(c * ((width + c - 1) / c));
-    if (work > bestWork) best = {v, c}, bestWork = work;
-  }
-  return best;
-}
-
 /// Rows at least this wide keep separate border-column tiles (measured on
 /// ResNet-18: 56-wide rows gain from the guard-free interior, 28-wide rows
 /// from full-width register blocks).
 constexpr int64_t kWideRow = 48;
+
+/// The register block for a layer with `blocks` vectors of output channels
+/// and rows up to `width` wide (`wide`: rows of kWideRow or more).
+///
+/// AVX-512: one channel vector with a full row of columns is best when
+/// neighbouring columns share input values (kernel wider than its stride:
+/// measured 210 against 190 GFLOP/s for 3 × 7 on a 14-wide 3x3 layer);
+/// otherwise the block with the most accumulators wins (a 1x1 layer 14 wide:
+/// 3 × 7 at 187, 1 × 14 at 153; a 3x3 layer 7 wide: 3 × 7 at 218, 1 × 7 at 110).
+///
+/// AVX2: one vector only on wide rows (3x3 64 -> 64, 56 wide, 2 threads: 1 ×
+/// 10 at 160 GFLOP/s, 2 × 5 at 140), and at equal work the block with more
+/// vectors (28 wide: 2 × 5 at 128, 1 × 10 at 110).
+///
+/// Channel vectors are only grouped while each of two threads still gets at
+/// least two (image, group) pairs.
+RegisterBlock registerBlock(const Conv2dAttrs &a, int registers, int64_t images, int64_t blocks,
+                            int64_t rows, int64_t width, bool wide) {
+  bool avx512 = registers >= 32;
+  RegisterBlock best{1, evenSplit(width, maxColumns(1, a.kernel.w, registers))};
+  bool sharedInputs = a.kernel.w > a.stride.w;
+  if (sharedInputs && (avx512 ? best.columns >= 12 : wide && best.columns >= 10)) return best;
+  double bestWork = double(best.columns);
+  for (int64_t v = 2; v <= 4; ++v) {
+    int64_t groups = (blocks + v - 1) / v;
+    if (images * groups * std::max<int64_t>(1, rows / 2) < kMinWorkItems) break;
+    int64_t c = evenSplit(width, maxColumns(v, a.kernel.w, registers));
+    // Accumulators doing useful work: less padded channels and short blocks.
+    double work = double(v * c) * double(blocks) / double(groups * v) * double(width) /
+                  double(c * ((width + c - 1) / c));
+    if (work > bestWork || (!avx512 && work == bestWork)) best = {v, c}, bestWork = work;
+  }
+  return best;
+}
 
 /// Weights of one register block's channels kept in cache across the rows:
 /// half of a 1 MiB L2. Smaller chunks cost more, as every chunk re-reads and
@@ -282,7 +303,7 @@ ChannelLanes::ChannelLanes(LowerContext &ctx)
   tiles_ = narrow ? rowTiles(rows, columns) : windowTiles(rows, columns);
   int64_t widest = 0;
   for (const Tile &t : tiles_) widest = std::max(widest, t.x1 - t.x0);
-  rb_ = registerBlock(a_, out_[0], blocks_, out_[2], widest);
+  rb_ = registerBlock(a_, ctx.vectorRegisters(), out_[0], blocks_, out_[2], widest, !narrow);
   if (!narrow) tiles_ = windowTiles(rows, columns, rb_.columns);
   groups_ = (blocks_ + rb_.vectors - 1) / rb_.vectors;
   // Input channels in chunks whose weights stay in cache while every output
