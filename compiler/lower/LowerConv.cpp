@@ -78,6 +78,17 @@ struct RegisterBlock {
   int64_t vectors, columns;
 };
 
+/// Whether a register block's taps go a window column at a time (each
+/// weight vector used by every column, then dead) rather than in input
+/// order (see ChannelLanes::taps). Input order keeps a window row's weights
+/// in registers, `kernelWidth` per channel vector; with AVX2's 16 registers
+/// that leaves too few accumulators from 5 columns up. Measured, 2 threads,
+/// Zen: the 7x7 stride-2 stem 2.0 ms against 3.0-3.7, the 11x11 stride-4
+/// stem 1.5-1.8 against 2.0-2.2, a 1x7 layer 1.1 against 1.4.
+bool weightMajor(const Conv2dAttrs &a, int registers) {
+  return registers < 32 && a.kernel.w >= 5;
+}
+
 /// The widest block of `vectors` channel vectors that fits `registers`
 /// vector registers (32 with AVX-512, 16 with AVX2).
 ///
@@ -94,11 +105,11 @@ struct RegisterBlock {
 /// below 15 columns.
 ///
 /// AVX2: at most 10 accumulators, and a window row's weight vectors beside
-/// them; a wide window's weights no longer fit whatever the block, and 6
-/// columns stay best. Measured, 1 thread, on a Zen core (90 GFLOP/s peak):
-/// 3x3 64 -> 64 on 56x56: 1 × 10 at 85, 1 × 14 at 55, 2 × 4 at 80, 3 × 4 at
-/// 55; 1x1 256 -> 1024 on 14x14: 2 × 5 and 4 × 2 at 80-87, 1 × 14 at 50; the
-/// 7x7 and 11x11 stems: 1 × 6 best, 1 × 2-4 and 1 × 10 slower.
+/// them; a wider window takes its taps weight-major instead (see
+/// weightMajor), and only the accumulators count. Measured, 1 thread, on a Zen core (90 GFLOP/s
+/// peak): 3x3 64 -> 64 on 56x56: 1 × 10 at 85, 1 × 14 at 55, 2 × 4 at 80, 3 × 4 at 55; 1x1 256 ->
+/// 1024 on 14x14: 2 × 5 and 4 × 2 at 80-87, 1 × 14 at 50; the 7x7 stem, weight-major, 2 threads: 2
+/// × 4 and 2 × 3 at 2.0-2.3 ms, 1 × 10 at 3.7-4.3.
 int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
   if (registers >= 32) {
     int64_t plain = (31 - vectors) / (vectors + 1);
@@ -106,6 +117,7 @@ int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
     return std::max<int64_t>(1, std::min(plain, window));
   }
   int64_t plain = 10 / vectors;
+  if (kernelWidth >= 5) return plain; // weight-major taps (see weightMajor)
   int64_t window = std::max((16 - kernelWidth * vectors) / vectors, 6 / vectors);
   return std::max<int64_t>(1, std::min(plain, window));
 }
@@ -141,17 +153,24 @@ RegisterBlock registerBlock(const Conv2dAttrs &a, int registers, int64_t images,
                             int64_t rows, int64_t width, bool wide) {
   bool avx512 = registers >= 32;
   RegisterBlock best{1, evenSplit(width, maxColumns(1, a.kernel.w, registers))};
-  bool sharedInputs = a.kernel.w > a.stride.w;
+  // Weight-major taps broadcast each input once per window column: the
+  // columns then share nothing.
+  bool sharedInputs = a.kernel.w > a.stride.w && !weightMajor(a, registers);
   if (sharedInputs && (avx512 ? best.columns >= 12 : wide && best.columns >= 10)) return best;
-  double bestWork = double(best.columns);
+  // Accumulators doing useful work: less padded channels and short blocks.
+  auto work = [&](int64_t v, int64_t c) {
+    int64_t groups = (blocks + v - 1) / v;
+    return double(v * c) * double(blocks) / double(groups * v) * double(width) /
+           double(c * ((width + c - 1) / c));
+  };
+  // (AVX-512's rule was measured with one vector's short blocks uncounted.)
+  double bestWork = avx512 ? double(best.columns) : work(1, best.columns);
   for (int64_t v = 2; v <= 4; ++v) {
     int64_t groups = (blocks + v - 1) / v;
     if (images * groups * std::max<int64_t>(1, rows / 2) < kMinWorkItems) break;
     int64_t c = evenSplit(width, maxColumns(v, a.kernel.w, registers));
-    // Accumulators doing useful work: less padded channels and short blocks.
-    double work = double(v * c) * double(blocks) / double(groups * v) * double(width) /
-                  double(c * ((width + c - 1) / c));
-    if (work > bestWork || (!avx512 && work == bestWork)) best = {v, c}, bestWork = work;
+    if (work(v, c) > bestWork || (!avx512 && work(v, c) == bestWork))
+      best = {v, c}, bestWork = work(v, c);
   }
   return best;
 }
@@ -383,9 +402,11 @@ StmtRef ChannelLanes::block(const Tile &t, E first, int64_t columns) {
 
 /// The taps of input channel `ic` for one register block, a window row at
 /// a time: in the order of the input column they read, so that each input
-/// is broadcast once and used at once.
+/// is broadcast once and used at once, or weight-major (see weightMajor):
+/// a window column at a time, then output column.
 StmtRef ChannelLanes::taps(const Tile &t, E first, int64_t columns, E ic) {
-  std::vector<std::pair<int64_t, StmtRef>> taps; // (input column, tap)
+  bool byWeight = weightMajor(a_, ctx_.vectorRegisters());
+  std::vector<std::pair<int64_t, StmtRef>> taps; // (order, tap)
   for (int64_t v = 0; v < rb_.vectors; ++v) {
     E lane = E(v * lanes_) + var("oc");
     for (int64_t c = 0; c < columns; ++c) {
@@ -396,14 +417,15 @@ StmtRef ChannelLanes::taps(const Tile &t, E first, int64_t columns, E ic) {
         E inside = E(0) <= iy_ && iy_ < E(in_[2]) && E(0) <= ix && ix < E(in_[3]);
         E tap = fma(guardedLoad(x_, ctx_.at(x_, {n_, ic, iy_, ix}), inside, 0.0f),
                     load(w_, {group_, ic, ky_, E(k), lane}), local(acc));
-        taps.emplace_back(c * a_.stride.w + k * a_.dilation.w, assign(acc, tap));
+        int64_t inputColumn = c * a_.stride.w + k * a_.dilation.w;
+        taps.emplace_back(byWeight ? k * columns + c : inputColumn, assign(acc, tap));
       }
     }
   }
   std::stable_sort(taps.begin(), taps.end(),
                    [](const auto &l, const auto &r) { return l.first < r.first; });
   std::vector<StmtRef> row;
-  for (auto &[column, tap] : taps) row.push_back(tap);
+  for (auto &[order, tap] : taps) row.push_back(tap);
   std::vector<StmtRef> body = prefetches(ic);
   body.push_back(forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), row));
   return loop::block(body);
