@@ -144,8 +144,9 @@ constexpr int64_t kWideRow = 48;
 /// 3 × 7 at 187, 1 × 14 at 153; a 3x3 layer 7 wide: 3 × 7 at 218, 1 × 7 at 110).
 ///
 /// AVX2: one vector only on wide rows (3x3 64 -> 64, 56 wide, 2 threads: 1 ×
-/// 10 at 160 GFLOP/s, 2 × 5 at 140), and at equal work the block with more
-/// vectors (28 wide: 2 × 5 at 128, 1 × 10 at 110).
+/// 10 at 160 GFLOP/s, 2 × 5 at 140), and at equal work two vectors rather
+/// than one (28 wide: 2 × 5 at 128, 1 × 10 at 110) but not four (the 7x7
+/// stem: 2 × 4 at 2.0 ms, 4 × 2 at 2.7).
 ///
 /// Channel vectors are only grouped while each of two threads still gets at
 /// least two (image, group) pairs.
@@ -169,7 +170,7 @@ RegisterBlock registerBlock(const Conv2dAttrs &a, int registers, int64_t images,
     int64_t groups = (blocks + v - 1) / v;
     if (images * groups * std::max<int64_t>(1, rows / 2) < kMinWorkItems) break;
     int64_t c = evenSplit(width, maxColumns(v, a.kernel.w, registers));
-    if (work(v, c) > bestWork || (!avx512 && work(v, c) == bestWork))
+    if (work(v, c) > bestWork || (!avx512 && v == 2 && work(v, c) == bestWork))
       best = {v, c}, bestWork = work(v, c);
   }
   return best;

@@ -35,6 +35,8 @@ struct DumpOptions {
   bool printAfterAll = false;
   int64_t batch = 0;
   std::string layout = "auto"; ///< --layout: auto, nchw or blocked
+  std::string targetCpu;       ///< --target-cpu; empty: the host
+  std::string mattr;           ///< --mattr "+avx2,-avx512f"
 };
 int runDump(const DumpOptions &options);
 /// The --emit levels, in pipeline order.

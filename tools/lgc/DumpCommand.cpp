@@ -50,6 +50,8 @@ const std::vector<std::string> &emitLevels() {
 
 int runDump(const DumpOptions &options) {
   Level level = levelOf(options.emit);
+  Expected<Target> chosen = targetFor(options.targetCpu, options.mattr);
+  if (!chosen) return usageError(chosen.error().message());
   PipelineOptions pipeline;
   pipeline.batch = options.batch;
   if (options.printAfterAll)
@@ -76,7 +78,7 @@ int runDump(const DumpOptions &options) {
     return kExitOk;
   }
 
-  Target target = hostTarget();
+  const Target &target = *chosen;
   LayoutPolicy layouts = layoutOption(options.layout);
   if (level == Level::Loops) {
     Expected<LoweredModel> lowered = lowerGraph(*graph, LowerOptions{target.vectorWidth, layouts});

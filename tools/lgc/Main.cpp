@@ -71,6 +71,17 @@ void addLayout(CLI::App *cmd, std::string &layout) {
       ->capture_default_str();
 }
 
+/// --target-cpu and --mattr: the CPU to `what` instead of this machine.
+void addTarget(CLI::App *cmd, std::string &cpu, std::string &mattr, const std::string &what) {
+  cmd->add_option("--target-cpu", cpu,
+                  "The CPU to " + what +
+                      ", as LLVM names it (haswell, skylake-avx512, x86-64-v3, ...; default: "
+                      "this machine's)");
+  cmd->add_option("--mattr", mattr,
+                  "CPU features to add or remove, e.g. '+avx2,-avx512f' (default: the CPU's "
+                  "own)");
+}
+
 /// CLI11 reports an unknown subcommand as a missing one; name it instead.
 Error checkSubcommand(const CLI::App &app, int argc, char **argv) {
   if (argc < 2 || argv[1][0] == '-') return Error();
@@ -110,6 +121,7 @@ int runCli(int argc, char **argv) {
                     "Print the graph after every pass, under a header naming the pass");
   addBatch(dumpCmd, dump.batch);
   addLayout(dumpCmd, dump.layout);
+  addTarget(dumpCmd, dump.targetCpu, dump.mattr, "lower and compile for");
 
   RunOptions run;
   CLI::App *runCmd = app.add_subcommand("run", "Run the model once and print its outputs");
@@ -180,12 +192,7 @@ int runCli(int argc, char **argv) {
   compileCmd->add_flag("--embed-weights", compile.embedWeights,
                        "Put the weights in the object (--weights, else the seeded defaults); "
                        "the program then passes NULL as weights_path");
-  compileCmd->add_option("--target-cpu", compile.targetCpu,
-                         "The CPU to compile for, as LLVM names it (haswell, skylake-avx512, "
-                         "x86-64-v3, ...; default: this machine's)");
-  compileCmd->add_option("--mattr", compile.mattr,
-                         "CPU features to add or remove, e.g. '+avx2,-avx512f' (default: the "
-                         "CPU's own)");
+  addTarget(compileCmd, compile.targetCpu, compile.mattr, "compile for");
   addBatch(compileCmd, compile.batch);
   compileCmd->add_option("--seed", compile.seed, "Seed for embedded default weights")
       ->check(integerIn(0, UINT64_MAX).description(""));
