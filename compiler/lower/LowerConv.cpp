@@ -104,12 +104,13 @@ bool weightMajor(const Conv2dAttrs &a, int registers) {
 /// spilled 25 and ran at 170; 7x7 and 3x3 windows are not limited by it
 /// below 15 columns.
 ///
-/// AVX2: at most 10 accumulators, and a window row's weight vectors beside
-/// them; a wider window takes its taps weight-major instead (see
-/// weightMajor), and only the accumulators count. Measured, 1 thread, on a Zen core (90 GFLOP/s
-/// peak): 3x3 64 -> 64 on 56x56: 1 × 10 at 85, 1 × 14 at 55, 2 × 4 at 80, 3 × 4 at 55; 1x1 256 ->
-/// 1024 on 14x14: 2 × 5 and 4 × 2 at 80-87, 1 × 14 at 50; the 7x7 stem, weight-major, 2 threads: 2
-/// × 4 and 2 × 3 at 2.0-2.3 ms, 1 × 10 at 3.7-4.3.
+/// AVX2: at most 10 accumulators, and beside them a window row's weight
+/// vectors and the broadcast input (15 registers); a wider window takes its
+/// taps weight-major instead (see weightMajor), and only the accumulators
+/// count. Measured on a Zen core (90 GFLOP/s peak), 1 thread: 3x3 64 -> 64
+/// on 56x56: 1 × 10 at 85, 1 × 14 at 55, 2 × 4 at 80, 3 × 4 at 55; 1x1 256 ->
+/// 1024 on 14x14: 2 × 5 and 4 × 2 at 80-87, 1 × 14 at 50. 2 threads: the 7x7
+/// stem, weight-major, 2 × 4 and 2 × 3 at 2.0-2.3 ms, 1 × 10 at 3.7-4.3.
 int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
   if (registers >= 32) {
     int64_t plain = (31 - vectors) / (vectors + 1);
@@ -118,7 +119,7 @@ int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
   }
   int64_t plain = 10 / vectors;
   if (kernelWidth >= 5) return plain; // weight-major taps (see weightMajor)
-  int64_t window = std::max((16 - kernelWidth * vectors) / vectors, 6 / vectors);
+  int64_t window = std::max((15 - kernelWidth * vectors) / vectors, 6 / vectors);
   return std::max<int64_t>(1, std::min(plain, window));
 }
 
@@ -129,51 +130,64 @@ int64_t evenSplit(int64_t width, int64_t most) {
   return (width + count - 1) / count;
 }
 
-/// Rows at least this wide keep separate border-column tiles (measured on
-/// ResNet-18: 56-wide rows gain from the guard-free interior, 28-wide rows
-/// from full-width register blocks).
-constexpr int64_t kWideRow = 48;
+/// Rows at least this wide keep separate border-column tiles, widened to a
+/// whole register block. AVX-512 (measured on ResNet-18): 56-wide rows gain
+/// from the guard-free interior, 28-wide rows from full-width register
+/// blocks. AVX2: 28-wide rows gain too, as seven blocks of 2 × 4 (3x3 512 ->
+/// 512 on 28x28, 2 threads: 29-34 ms against 33-40 for full-width 2 × 5).
+int64_t wideRow(int registers) {
+  return registers >= 32 ? 48 : 24;
+}
 
-/// The register block for a layer with `blocks` vectors of output channels
-/// and rows up to `width` wide (`wide`: rows of kWideRow or more).
-///
-/// AVX-512: one channel vector with a full row of columns is best when
-/// neighbouring columns share input values (kernel wider than its stride:
-/// measured 210 against 190 GFLOP/s for 3 × 7 on a 14-wide 3x3 layer);
-/// otherwise the block with the most accumulators wins (a 1x1 layer 14 wide:
-/// 3 × 7 at 187, 1 × 14 at 153; a 3x3 layer 7 wide: 3 × 7 at 218, 1 × 7 at 110).
-///
-/// AVX2: one vector only on wide rows (3x3 64 -> 64, 56 wide, 2 threads: 1 ×
-/// 10 at 160 GFLOP/s, 2 × 5 at 140), and at equal work two vectors rather
-/// than one (28 wide: 2 × 5 at 128, 1 × 10 at 110) but not four (the 7x7
-/// stem: 2 × 4 at 2.0 ms, 4 × 2 at 2.7).
-///
-/// Channel vectors are only grouped while each of two threads still gets at
-/// least two (image, group) pairs.
-RegisterBlock registerBlock(const Conv2dAttrs &a, int registers, int64_t images, int64_t blocks,
-                            int64_t rows, int64_t width, bool wide) {
-  bool avx512 = registers >= 32;
-  RegisterBlock best{1, evenSplit(width, maxColumns(1, a.kernel.w, registers))};
-  // Weight-major taps broadcast each input once per window column: the
-  // columns then share nothing.
-  bool sharedInputs = a.kernel.w > a.stride.w && !weightMajor(a, registers);
-  if (sharedInputs && (avx512 ? best.columns >= 12 : wide && best.columns >= 10)) return best;
-  // Accumulators doing useful work: less padded channels and short blocks.
-  auto work = [&](int64_t v, int64_t c) {
-    int64_t groups = (blocks + v - 1) / v;
-    return double(v * c) * double(blocks) / double(groups * v) * double(width) /
-           double(c * ((width + c - 1) / c));
-  };
-  // (AVX-512's rule was measured with one vector's short blocks uncounted.)
-  double bestWork = avx512 ? double(best.columns) : work(1, best.columns);
+/// The AVX-512 register block for a layer with `blocks` vectors of output
+/// channels and rows up to `width` wide. One channel vector with a full row
+/// of columns is best when neighbouring columns share input values (kernel
+/// wider than its stride: measured 210 against 190 GFLOP/s for 3 × 7 on a
+/// 14-wide 3x3 layer); otherwise the block with the most accumulators wins (a
+/// 1x1 layer 14 wide: 3 × 7 at 187, 1 × 14 at 153; a 3x3 layer 7 wide: 3 × 7 at
+/// 218, 1 × 7 at 110). Channel vectors are only grouped while each of two
+/// threads still gets at least two (image, group) pairs.
+RegisterBlock avx512Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
+                          int64_t width) {
+  RegisterBlock best{1, evenSplit(width, maxColumns(1, a.kernel.w, 32))};
+  bool sharedInputs = a.kernel.w > a.stride.w;
+  if (sharedInputs && best.columns >= 12) return best;
+  double bestWork = double(best.columns);
   for (int64_t v = 2; v <= 4; ++v) {
     int64_t groups = (blocks + v - 1) / v;
     if (images * groups * std::max<int64_t>(1, rows / 2) < kMinWorkItems) break;
-    int64_t c = evenSplit(width, maxColumns(v, a.kernel.w, registers));
-    if (work(v, c) > bestWork || (!avx512 && v == 2 && work(v, c) == bestWork))
-      best = {v, c}, bestWork = work(v, c);
+    int64_t c = evenSplit(width, maxColumns(v, a.kernel.w, 32));
+    // Accumulators doing useful work: less padded channels and short blocks.
+    double work = double(v * c) * double(blocks) / double(groups * v) * double(width) /
+                  double(c * ((width + c - 1) / c));
+    if (work > bestWork) best = {v, c}, bestWork = work;
   }
   return best;
+}
+
+/// The AVX2 register block: two channel vectors, except for one on rows of
+/// 48 or more whose columns share inputs, or where a second vector would be
+/// mostly padding or leave too few work items. Measured on a Zen core, 2
+/// threads, 3x3 layers: 64 -> 64 on 56x56, 1 × 10 at 160 GFLOP/s and 2 × 5 at
+/// 140; 512 -> 512 on 28x28, 2 × 4 (seven blocks a row, see wideRow) 29-34 ms,
+/// 2 × 5 33-40, 1 × 10 35-55, 3 × 3 36-38, 4 × 2 46-52. Taps that are
+/// weight-major (see weightMajor) share no inputs between columns.
+RegisterBlock avx2Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
+                        int64_t width) {
+  RegisterBlock one{1, evenSplit(width, maxColumns(1, a.kernel.w, 16))};
+  bool sharedInputs = a.kernel.w > a.stride.w && !weightMajor(a, 16);
+  if (sharedInputs && width >= 48) return one;
+  int64_t groups = (blocks + 1) / 2;
+  bool padded = blocks % 2 == 1 && blocks < 5;
+  if (padded || images * groups * std::max<int64_t>(1, rows / 2) < kMinWorkItems) return one;
+  return {2, evenSplit(width, maxColumns(2, a.kernel.w, 16))};
+}
+
+/// The register block for the target's register file.
+RegisterBlock registerBlock(const Conv2dAttrs &a, int registers, int64_t images, int64_t blocks,
+                            int64_t rows, int64_t width) {
+  return registers >= 32 ? avx512Block(a, images, blocks, rows, width)
+                         : avx2Block(a, images, blocks, rows, width);
 }
 
 /// Weights of one register block's channels kept in cache across the rows:
@@ -319,11 +333,11 @@ ChannelLanes::ChannelLanes(LowerContext &ctx)
   WindowAxisSpec columns{out_[3], in_[3], a_.stride.w, a_.padBegin.w, a_.kernel.w, a_.dilation.w};
   // Narrow planes: full-width rows. Wide ones: the interior without guards
   // outweighs the short border blocks.
-  bool narrow = out_[3] < kWideRow;
+  bool narrow = out_[3] < wideRow(ctx.vectorRegisters());
   tiles_ = narrow ? rowTiles(rows, columns) : windowTiles(rows, columns);
   int64_t widest = 0;
   for (const Tile &t : tiles_) widest = std::max(widest, t.x1 - t.x0);
-  rb_ = registerBlock(a_, ctx.vectorRegisters(), out_[0], blocks_, out_[2], widest, !narrow);
+  rb_ = registerBlock(a_, ctx.vectorRegisters(), out_[0], blocks_, out_[2], widest);
   if (!narrow) tiles_ = windowTiles(rows, columns, rb_.columns);
   groups_ = (blocks_ + rb_.vectors - 1) / rb_.vectors;
   // Input channels in chunks whose weights stay in cache while every output
