@@ -105,12 +105,15 @@ bool weightMajor(const Conv2dAttrs &a, int registers) {
 /// below 15 columns.
 ///
 /// AVX2: at most 10 accumulators, and beside them a window row's weight
-/// vectors and the broadcast input (15 registers); a wider window takes its
-/// taps weight-major instead (see weightMajor), and only the accumulators
-/// count. Measured on a Zen core (90 GFLOP/s peak), 1 thread: 3x3 64 -> 64
-/// on 56x56: 1 × 10 at 85, 1 × 14 at 55, 2 × 4 at 80, 3 × 4 at 55; 1x1 256 ->
-/// 1024 on 14x14: 2 × 5 and 4 × 2 at 80-87, 1 × 14 at 50. 2 threads: the 7x7
-/// stem, weight-major, 2 × 4 and 2 × 3 at 2.0-2.3 ms, 1 × 10 at 3.7-4.3.
+/// vectors and the broadcast input (15 registers); a wider window takes
+/// its taps weight-major instead (see weightMajor), best with 8
+/// accumulators. Measured on a Zen core (90 GFLOP/s peak), 1 thread: 3x3
+/// 64 -> 64 on 56x56: 1 × 10 at 85, 1 × 14 at 55, 2 × 4 at 80, 3 × 4 at 55;
+/// 1x1 256 -> 1024 on 14x14: 2 × 5 and 4 × 2 at 80-87, 1 × 14 at 50.
+/// Weight-major, 2 threads, medians of 5-6 runs: the 7x7 stride-2 stem
+/// 2 × 4 at 1.78 ms, 2 × 3 at 2.05, 2 × 5 at 2.52, 1 × 10 at 3.7-4.3; the
+/// 11x11 stride-4 stem 2 × 4 at 1.40, 2 × 5 at 1.60; 1x7 2 × 4 at 1.09,
+/// 2 × 5 at 1.07.
 int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
   if (registers >= 32) {
     int64_t plain = (31 - vectors) / (vectors + 1);
@@ -118,7 +121,7 @@ int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
     return std::max<int64_t>(1, std::min(plain, window));
   }
   int64_t plain = 10 / vectors;
-  if (kernelWidth >= 5) return plain; // weight-major taps (see weightMajor)
+  if (kernelWidth >= 5) return 8 / vectors; // weight-major taps (see weightMajor)
   int64_t window = std::max((15 - kernelWidth * vectors) / vectors, 6 / vectors);
   return std::max<int64_t>(1, std::min(plain, window));
 }
