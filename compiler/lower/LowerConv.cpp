@@ -85,8 +85,8 @@ struct RegisterBlock {
 /// that leaves too few accumulators from 5 columns up. Measured, 2 threads,
 /// Zen: the 7x7 stride-2 stem 2.0 ms against 3.0-3.7, the 11x11 stride-4
 /// stem 1.5-1.8 against 2.0-2.2, a 1x7 layer 1.1 against 1.4.
-bool weightMajor(const Conv2dAttrs &a, int registers) {
-  return registers < 32 && a.kernel.w >= 5;
+bool weightMajor(int64_t kernelWidth, int registers) {
+  return registers < 32 && kernelWidth >= 5;
 }
 
 /// The widest block of `vectors` channel vectors that fits `registers`
@@ -120,8 +120,8 @@ int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
     int64_t window = (31 - kernelWidth * (vectors + 1)) / vectors;
     return std::max<int64_t>(1, std::min(plain, window));
   }
+  if (weightMajor(kernelWidth, registers)) return 8 / vectors;
   int64_t plain = 10 / vectors;
-  if (kernelWidth >= 5) return 8 / vectors; // weight-major taps (see weightMajor)
   int64_t window = std::max((15 - kernelWidth * vectors) / vectors, 6 / vectors);
   return std::max<int64_t>(1, std::min(plain, window));
 }
@@ -142,6 +142,12 @@ int64_t wideRow(int registers) {
   return registers >= 32 ? 48 : 24;
 }
 
+/// Whether `groups` channel groups per image still give each of two threads
+/// at least two (image, group) pairs of rows.
+bool enoughItems(int64_t images, int64_t groups, int64_t rows) {
+  return images * groups * std::max<int64_t>(1, rows / 2) >= kMinWorkItems;
+}
+
 /// The AVX-512 register block for a layer with `blocks` vectors of output
 /// channels and rows up to `width` wide. One channel vector with a full row
 /// of columns is best when neighbouring columns share input values (kernel
@@ -158,7 +164,7 @@ RegisterBlock avx512Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, 
   double bestWork = double(best.columns);
   for (int64_t v = 2; v <= 4; ++v) {
     int64_t groups = (blocks + v - 1) / v;
-    if (images * groups * std::max<int64_t>(1, rows / 2) < kMinWorkItems) break;
+    if (!enoughItems(images, groups, rows)) break;
     int64_t c = evenSplit(width, maxColumns(v, a.kernel.w, 32));
     // Accumulators doing useful work: less padded channels and short blocks.
     double work = double(v * c) * double(blocks) / double(groups * v) * double(width) /
@@ -178,11 +184,11 @@ RegisterBlock avx512Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, 
 RegisterBlock avx2Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
                         int64_t width) {
   RegisterBlock one{1, evenSplit(width, maxColumns(1, a.kernel.w, 16))};
-  bool sharedInputs = a.kernel.w > a.stride.w && !weightMajor(a, 16);
+  bool sharedInputs = a.kernel.w > a.stride.w && !weightMajor(a.kernel.w, 16);
   if (sharedInputs && width >= 48) return one;
   int64_t groups = (blocks + 1) / 2;
   bool padded = blocks % 2 == 1 && blocks < 5;
-  if (padded || images * groups * std::max<int64_t>(1, rows / 2) < kMinWorkItems) return one;
+  if (padded || !enoughItems(images, groups, rows)) return one;
   return {2, evenSplit(width, maxColumns(2, a.kernel.w, 16))};
 }
 
@@ -423,7 +429,7 @@ StmtRef ChannelLanes::block(const Tile &t, E first, int64_t columns) {
 /// is broadcast once and used at once, or weight-major (see weightMajor):
 /// a window column at a time, then output column.
 StmtRef ChannelLanes::taps(const Tile &t, E first, int64_t columns, E ic) {
-  bool byWeight = weightMajor(a_, ctx_.vectorRegisters());
+  bool byWeight = weightMajor(a_.kernel.w, ctx_.vectorRegisters());
   std::vector<std::pair<int64_t, StmtRef>> taps; // (order, tap)
   for (int64_t v = 0; v < rb_.vectors; ++v) {
     E lane = E(v * lanes_) + var("oc");
