@@ -33,12 +33,13 @@ machine hits every engine alike:
                 blocked layouts; tensors are reordered into them once, before timing.
                 OpenMP threads: OMP_NUM_THREADS=T. Warm-up, then R runs timed one by one.
 
-The peers warm up for at least 3 runs and --warmup-ms (200) every round. Unless
---stock-malloc, every engine runs with glibc's MALLOC_MMAP_THRESHOLD_=1GiB and
-MALLOC_TRIM_THRESHOLD_=4GiB (mallopt in this process, for PyTorch): buffers allocated
-per run then reuse mapped pages instead of faulting fresh ones in every run, which on
-a VM that returns freed pages to its host made PyTorch and ONNX Runtime 3-5x slower
-on single layers, in phases. lgc allocates its arena once and is not affected.
+Every engine warms up for --warmup-ms (200) every round: the peers for at least 3 runs
+too, lgc (lgc bench --warmup-ms) for at least one. Unless --stock-malloc, every engine
+runs with glibc's MALLOC_MMAP_THRESHOLD_=1GiB and MALLOC_TRIM_THRESHOLD_=4GiB (mallopt
+in this process, for PyTorch): buffers allocated per run then reuse mapped pages instead
+of faulting fresh ones in every run, which on a VM that returns freed pages to its host
+made PyTorch and ONNX Runtime 3-5x slower on single layers, in phases. lgc allocates its
+arena once and is not affected.
 
 The FMA peak (tools/peers/fma_peak.cpp: 16 independent AVX-512 FMA chains per thread,
 AVX2 without AVX-512) is measured for 1 and T threads before and after the rounds
@@ -576,9 +577,10 @@ def run_dnnl(peers, layer_args, threads, repeat, warmup_ms):
 # --------------------------------------------------------------------------------------------
 
 
-def run_lgc(lgc, path, threads, batch, repeat, seed=0, profile=False):
+def run_lgc(lgc, path, threads, batch, repeat, warmup_ms, seed=0, profile=False):
     cmd = [lgc, "bench", path, "--json", "--threads", str(threads), "--batch", str(batch),
-           "--repeat", str(repeat), "--seed", str(seed)] + (["--profile"] if profile else [])
+           "--repeat", str(repeat), "--warmup-ms", str(round(warmup_ms)), "--seed", str(seed)]
+    cmd += ["--profile"] if profile else []
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if p.returncode != 0:
         raise RuntimeError("%s: exit %d: %s" % (" ".join(shlex.quote(c) for c in cmd), p.returncode,
@@ -823,14 +825,16 @@ def bench(cases, args, peers, tmpdir, log):
                     rep = args.repeat or reps.get(key, args.min_repeat)
                     try:
                         if eng == "lgc":
-                            got[eng] = run_lgc(args.lgc, case.path, args.threads, args.batch, rep)
+                            got[eng] = run_lgc(args.lgc, case.path, args.threads, args.batch, rep,
+                                               args.warmup_ms)
                             est = got[eng]["median_ms"]
                             if case.kernel_path:
                                 k = run_lgc(args.lgc, case.kernel_path, args.threads, args.batch, rep,
-                                            profile=True)
+                                            args.warmup_ms, profile=True)
                                 got["kernel"] = [l["ms"] for l in k["layers"] if l["name"] == "layer"][0]
                             if case.kind == "network" and args.threads > 1 and not args.no_scaling:
-                                one = run_lgc(args.lgc, case.path, 1, args.batch, max(3, rep // 2))
+                                one = run_lgc(args.lgc, case.path, 1, args.batch, max(3, rep // 2),
+                                              args.warmup_ms)
                                 got["one_thread"] = one["median_ms"]
                         else:
                             if eng in ("eager", "frozen"):
@@ -1121,7 +1125,8 @@ def main(argv=None):
                          "(default: $LGC_PEERS_DIR, else build/peers)")
     ap.add_argument("--opset", type=int, default=13, help="ONNX opset for torch.onnx.export (default 13)")
     ap.add_argument("--warmup-ms", type=float, default=200.0,
-                    help="the peers' warm-up per round: at least 3 runs and this long (default 200)")
+                    help="every engine's warm-up per round: at least 3 runs (lgc: 1) and this long "
+                         "(default 200)")
     ap.add_argument("--stock-malloc", action="store_true",
                     help="leave glibc malloc at its defaults; by default every engine runs with "
                          "MALLOC_MMAP_THRESHOLD_=1GiB and MALLOC_TRIM_THRESHOLD_=4GiB (mallopt for "

@@ -1,7 +1,8 @@
 //===- tools/lgc/BenchCommand.cpp - lgc bench -----------------------------===//
 //
 // Compile time (YAML to callable code, split into its stages), then latency
-// over repeated runs after one warm-up run: median and minimum, GFLOP/s at the
+// over repeated runs after a warm-up (--warmup-ms, at least one run): median
+// and minimum, GFLOP/s at the
 // median, the activation arena's size against the largest set of buffers
 // live at one step. --profile adds a per-layer table
 // (each layer's median time over profiled runs); --json prints one JSON
@@ -31,10 +32,19 @@ double msBetween(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
+/// Untimed runs for at least one run and `warmupMs`: they page in the weights
+/// and let the cores' clocks and caches settle, as the peers' harnesses do
+/// before they time (tools/bench_peers.py gives every engine the same).
+void warmUp(Executor &executor, const TensorMap &inputs, TensorMap &outputs, int warmupMs) {
+  auto begin = Clock::now();
+  do {
+    executor.run(inputs, outputs);
+  } while (msBetween(begin, Clock::now()) < warmupMs);
+}
+
 /// Runs until `repeat` runs are done (or, when 0, at least 10 runs and 1 s).
 std::vector<double> timeRuns(Executor &executor, const TensorMap &inputs, TensorMap &outputs,
                              int repeat) {
-  executor.run(inputs, outputs); // warm-up: page in weights, wake threads
   std::vector<double> times;
   auto begin = Clock::now();
   while (repeat > 0 ? static_cast<int>(times.size()) < repeat
@@ -135,6 +145,7 @@ int runBench(const BenchOptions &options) {
   int threads = threadCount(options.threads);
   Executor executor(program, threads);
   TensorMap outputs = executor.run(*inputs);
+  warmUp(executor, *inputs, outputs, options.warmupMs);
   std::vector<double> times = timeRuns(executor, *inputs, outputs, options.repeat);
   double flops = 0;
   for (const Step &s : program.steps) flops += s.flops;

@@ -64,7 +64,8 @@ struct BenchOptions {
   std::string weights;
   int threads = 0;
   int64_t batch = 0;
-  int repeat = 0; ///< 0: at least 10 runs and one second.
+  int repeat = 0;     ///< 0: at least 10 runs and one second.
+  int warmupMs = 200; ///< untimed runs first, for at least this long (and one run)
   uint64_t seed = 0;
   bool json = false;
   bool profile = false;

@@ -171,6 +171,11 @@ int runCli(int argc, char **argv) {
   addBatch(benchCmd, bench.batch);
   benchCmd->add_option("--repeat", bench.repeat, "Timed runs (default: at least 10 and 1 s)")
       ->check(integerIn(1, 1000000));
+  benchCmd
+      ->add_option("--warmup-ms", bench.warmupMs,
+                   "Untimed runs before timing, for at least this many ms (and one run; "
+                   "default 200)")
+      ->check(integerIn(0, 600000));
   benchCmd->add_option("--seed", bench.seed, "Seed for default weights and inputs")
       ->check(integerIn(0, UINT64_MAX).description(""));
   benchCmd->add_flag("--json", bench.json, "Print one JSON object");
