@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <thread>
 
 namespace lgc {
 namespace {
@@ -145,13 +146,19 @@ Expected<GeneratedModule> generateModule(const Graph &graph, const std::vector<P
   for (const LoweredKernel &k : lowered->kernels)
     if (k.sameAs.empty()) kernels.push_back(&k.kernel);
   std::vector<std::vector<const loop::Kernel *>> shares = spreadKernels(kernels, parts);
-  for (size_t i = 0; i < shares.size(); ++i) {
-    ModulePart part;
+  // Each part has an LLVM context of its own, so the parts are emitted side
+  // by side (the kernels are only read).
+  out.parts.resize(shares.size());
+  auto emitPart = [&](size_t i) {
+    ModulePart &part = out.parts[i];
     part.context = std::make_unique<llvm::LLVMContext>();
     std::string name = shares.size() == 1 ? graph.name : graph.name + ".part" + std::to_string(i);
     part.module = emitKernels(shares[i], *part.context, target, name);
-    out.parts.push_back(std::move(part));
-  }
+  };
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < shares.size(); ++i) threads.emplace_back(emitPart, i);
+  if (!shares.empty()) emitPart(0);
+  for (std::thread &t : threads) t.join();
   try {
     out.image = describeProgram(graph, *lowered, params);
   } catch (const std::logic_error &e) {
