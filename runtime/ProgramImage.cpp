@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <exception>
 #include <map>
 #include <thread>
 
@@ -228,14 +229,19 @@ Expected<std::vector<Tensor>> prepareWeights(const ProgramImage &image, const We
   for (const WeightRecipe &r : image.weights) elements += numElements(r.sourceShape);
   std::vector<Tensor> weights(count);
   std::vector<Error> errors(count);
+  std::vector<std::exception_ptr> thrown(count); // out of memory: rethrown on this thread
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < count; i = next++) {
-      Expected<Tensor> w = prepareWeight(image.weights[i], params);
-      if (w)
-        weights[i] = std::move(*w);
-      else
-        errors[i] = w.takeError();
+      try {
+        Expected<Tensor> w = prepareWeight(image.weights[i], params);
+        if (w)
+          weights[i] = std::move(*w);
+        else
+          errors[i] = w.takeError();
+      } catch (...) {
+        thrown[i] = std::current_exception();
+      }
     }
   };
   size_t helpers = count > 1 && elements >= kParallelPrepareElements
@@ -245,8 +251,10 @@ Expected<std::vector<Tensor>> prepareWeights(const ProgramImage &image, const We
   for (size_t t = 0; t < helpers; ++t) threads.emplace_back(work);
   work();
   for (std::thread &t : threads) t.join();
-  for (Error &e : errors)
-    if (e) return std::move(e);
+  for (size_t i = 0; i < count; ++i) {
+    if (thrown[i]) std::rethrow_exception(thrown[i]);
+    if (errors[i]) return std::move(errors[i]);
+  }
   return weights;
 }
 

@@ -2,9 +2,8 @@
 //
 // Compile time (YAML to callable code, split into its stages), then latency
 // over repeated runs after a warm-up (--warmup-ms, at least one run): median
-// and minimum, GFLOP/s at the
-// median, the activation arena's size against the largest set of buffers
-// live at one step. --profile adds a per-layer table
+// and minimum, GFLOP/s at the median, the activation arena's size against the
+// largest set of buffers live at one step. --profile adds a per-layer table
 // (each layer's median time over profiled runs); --json prints one JSON
 // object instead of text, the profile in it as "layers".
 //
