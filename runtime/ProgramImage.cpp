@@ -6,14 +6,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "runtime/ProgramImage.h"
+#include "runtime/ForEachOnThreads.h"
 #include "runtime/ThreadPool.h"
 
 #include <nlohmann/json.hpp>
 
-#include <atomic>
-#include <exception>
 #include <map>
-#include <thread>
 
 namespace lgc {
 namespace {
@@ -229,32 +227,16 @@ Expected<std::vector<Tensor>> prepareWeights(const ProgramImage &image, const We
   for (const WeightRecipe &r : image.weights) elements += numElements(r.sourceShape);
   std::vector<Tensor> weights(count);
   std::vector<Error> errors(count);
-  std::vector<std::exception_ptr> thrown(count); // out of memory: rethrown on this thread
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < count; i = next++) {
-      try {
-        Expected<Tensor> w = prepareWeight(image.weights[i], params);
-        if (w)
-          weights[i] = std::move(*w);
-        else
-          errors[i] = w.takeError();
-      } catch (...) {
-        thrown[i] = std::current_exception();
-      }
-    }
-  };
-  size_t helpers = count > 1 && elements >= kParallelPrepareElements
-                       ? std::min(count, size_t(ThreadPool::availableCores())) - 1
-                       : 0;
-  std::vector<std::thread> threads;
-  for (size_t t = 0; t < helpers; ++t) threads.emplace_back(work);
-  work();
-  for (std::thread &t : threads) t.join();
-  for (size_t i = 0; i < count; ++i) {
-    if (thrown[i]) std::rethrow_exception(thrown[i]);
-    if (errors[i]) return std::move(errors[i]);
-  }
+  size_t threads = elements >= kParallelPrepareElements ? size_t(ThreadPool::availableCores()) : 1;
+  forEachOnThreads(count, threads, [&](size_t i) {
+    Expected<Tensor> w = prepareWeight(image.weights[i], params);
+    if (w)
+      weights[i] = std::move(*w);
+    else
+      errors[i] = w.takeError();
+  });
+  for (Error &e : errors)
+    if (e) return std::move(e);
   return weights;
 }
 

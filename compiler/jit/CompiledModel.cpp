@@ -12,11 +12,11 @@
 
 #include "compiler/codegen/CodeGen.h"
 #include "compiler/jit/GenerateModule.h"
+#include "runtime/ForEachOnThreads.h"
 #include "runtime/ThreadPool.h"
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 namespace lgc {
 namespace {
@@ -66,12 +66,9 @@ Error CompiledModel::generate(const Graph &graph, const std::vector<ParamSpec> &
   timings_.lower = msSince(start);
 
   std::vector<CompiledPart> compiled(generated->parts.size());
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < compiled.size(); ++i)
-    threads.emplace_back(
-        [&, i] { compiled[i] = compilePart(*generated->parts[i].module, target); });
-  compiled[0] = compilePart(*generated->parts[0].module, target);
-  for (std::thread &t : threads) t.join();
+  forEachOnThreads(compiled.size(), compiled.size(), [&](size_t i) {
+    compiled[i] = compilePart(*generated->parts[i].module, target);
+  });
   // The stages ran side by side: each takes as long as its slowest part.
   entry = {serializeProgramImage(generated->image), {}};
   for (CompiledPart &part : compiled) {

@@ -12,13 +12,12 @@
 
 #include "compiler/codegen/CodeGen.h"
 #include "compiler/lower/Lower.h"
+#include "runtime/ForEachOnThreads.h"
 #include "runtime/MemoryPlan.h"
 
 #include <algorithm>
-#include <exception>
 #include <map>
 #include <stdexcept>
-#include <thread>
 
 namespace lgc {
 namespace {
@@ -150,23 +149,12 @@ Expected<GeneratedModule> generateModule(const Graph &graph, const std::vector<P
   // Each part has an LLVM context of its own, so the parts are emitted side
   // by side (the kernels are only read).
   out.parts.resize(shares.size());
-  std::vector<std::exception_ptr> thrown(shares.size()); // rethrown on this thread
-  auto emitPart = [&](size_t i) {
-    try {
-      ModulePart &part = out.parts[i];
-      part.context = std::make_unique<llvm::LLVMContext>();
-      std::string name = shares.size() == 1 ? graph.name : graph.name + ".part" + std::to_string(i);
-      part.module = emitKernels(shares[i], *part.context, target, name);
-    } catch (...) {
-      thrown[i] = std::current_exception();
-    }
-  };
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < shares.size(); ++i) threads.emplace_back(emitPart, i);
-  if (!shares.empty()) emitPart(0);
-  for (std::thread &t : threads) t.join();
-  for (const std::exception_ptr &e : thrown)
-    if (e) std::rethrow_exception(e);
+  forEachOnThreads(shares.size(), shares.size(), [&](size_t i) {
+    ModulePart &part = out.parts[i];
+    part.context = std::make_unique<llvm::LLVMContext>();
+    std::string name = shares.size() == 1 ? graph.name : graph.name + ".part" + std::to_string(i);
+    part.module = emitKernels(shares[i], *part.context, target, name);
+  });
   try {
     out.image = describeProgram(graph, *lowered, params);
   } catch (const std::logic_error &e) {
