@@ -31,14 +31,15 @@ double msBetween(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-/// Untimed runs for at least one run and `warmupMs`: they page in the weights
-/// and let the cores' clocks and caches settle, as the peers' harnesses do
-/// before they time (tools/bench_peers.py gives every engine the same).
-void warmUp(Executor &executor, const TensorMap &inputs, TensorMap &outputs, int warmupMs) {
+/// Untimed runs, one (it allocates the outputs) and more until `warmupMs`
+/// have passed: they page in the weights and let the cores' clocks and caches
+/// settle, as the peers' harnesses do before they time (tools/bench_peers.py
+/// gives every engine the same).
+TensorMap warmUp(Executor &executor, const TensorMap &inputs, int warmupMs) {
   auto begin = Clock::now();
-  do {
-    executor.run(inputs, outputs);
-  } while (msBetween(begin, Clock::now()) < warmupMs);
+  TensorMap outputs = executor.run(inputs);
+  while (msBetween(begin, Clock::now()) < warmupMs) executor.run(inputs, outputs);
+  return outputs;
 }
 
 /// Runs until `repeat` runs are done (or, when 0, at least 10 runs and 1 s).
@@ -143,8 +144,7 @@ int runBench(const BenchOptions &options) {
   if (!inputs) return report(inputs.takeError());
   int threads = threadCount(options.threads);
   Executor executor(program, threads);
-  TensorMap outputs = executor.run(*inputs);
-  warmUp(executor, *inputs, outputs, options.warmupMs);
+  TensorMap outputs = warmUp(executor, *inputs, options.warmupMs);
   std::vector<double> times = timeRuns(executor, *inputs, outputs, options.repeat);
   double flops = 0;
   for (const Step &s : program.steps) flops += s.flops;
