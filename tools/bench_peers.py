@@ -55,10 +55,11 @@ lgc's GFLOP/s and % of the FMA peak, lgc's compile time (median over rounds), an
 the spread of the per-round medians (the noise). Quote medians and ratios, never
 one absolute time.
 
-Medians: the peers' are over all timed runs of all rounds. `lgc bench --json`
-reports a median per invocation, not its run times (unless it prints a
-`times_ms` list, which is then used), so lgc's median is the median of its
-per-round medians.
+Medians: every engine's is the median of its per-round medians, so that each
+round weighs the same for every engine. (The peers' medians used to be over all
+their timed runs pooled: the repeat count follows the previous round's speed, so a
+fast round held more runs and pulled the pooled median its way, which lgc's
+per-round median, from `lgc bench --json`, could not do.)
 
 Single-layer descriptors (input shape is C x H x W; batch from --batch):
   conv    CxHxW kK [sS] [pP|psame|pvalid] [dD] [gG] ocOC [nobias] [flip]
@@ -691,7 +692,6 @@ class Case:
         self.kernel_path = None       # a layer: the model that times its kernel (kernel_yaml)
         self.kernel_ms = []           # ... the layer's step time, per round
         self.one_thread_ms = []       # a network: lgc's median on one thread, per round
-        self.lgc_times = []           # its run times, when lgc prints them
         self.runs = dict((e, []) for e in PEERS)          # the peers' run times, all rounds
         self.round_meds = dict((e, []) for e in PEERS)    # the peers' per-round medians
         self.peer_notes = {}          # peer -> why it did not run (or stopped running) here
@@ -888,7 +888,6 @@ def bench(cases, args, peers, tmpdir, log):
                     case.kernel_ms.append(got["kernel"])
                 if "one_thread" in got:
                     case.one_thread_ms.append(got["one_thread"])
-                case.lgc_times += list(j.get("times_ms", []))
                 for eng in PEERS:
                     if eng in got:
                         case.runs[eng] += got[eng]
@@ -912,13 +911,13 @@ def summarise(case, peak, peers, opset):
     gflop = None
     if case.lgc_rounds:
         meds = [j["median_ms"] for j in case.lgc_rounds]
-        med = statistics.median(case.lgc_times) if case.lgc_times else statistics.median(meds)
+        med = statistics.median(meds)
         j0 = case.lgc_rounds[0]
         gflop = j0["gflops"] * j0["median_ms"] * 1e-3  # GFLOP per run, from lgc's own count
         out["gflop_per_run"] = gflop
         gf = gflop / (med * 1e-3) if med > 0 else None
         out["lgc"] = dict(median_ms=med, round_medians_ms=meds,
-                          median_of="all runs" if case.lgc_times else "per-round medians",
+                          median_of="per-round medians",
                           min_ms=min(j["min_ms"] for j in case.lgc_rounds),
                           runs=sum(j["runs"] for j in case.lgc_rounds),
                           compile_ms=statistics.median(j["compile_ms"] for j in case.lgc_rounds),
@@ -945,8 +944,8 @@ def summarise(case, peak, peers, opset):
             note = case.peer_notes.get(eng) or (case.frozen_note if eng == "frozen" else None)
             out[key] = dict(error=note) if note else None
             continue
-        med = statistics.median(ts)
-        d = dict(median_ms=med, round_medians_ms=case.round_meds[eng], min_ms=min(ts), runs=len(ts),
+        med = statistics.median(case.round_meds[eng])
+        d = dict(median_ms=med, median_of="per-round medians", round_medians_ms=case.round_meds[eng], min_ms=min(ts), runs=len(ts),
                  spread=spread(case.round_meds[eng]))
         if eng == "frozen":
             d.update(how=case.frozen_how, note=case.frozen_note, freeze_ms=case.freeze_ms)
@@ -1257,7 +1256,7 @@ def main(argv=None):
         print()
         print(table(results))
         print()
-        print("ms: medians (peers: all runs of all rounds; lgc: its per-round medians). "
+        print("ms: medians of each engine's per-round medians. "
               "ratio = peer median / lgc median (> 1: lgc faster);")
         print("best: the fastest peer (eager, frozen, ort, dnnl). %%pk: GFLOP/s as a share of the "
               "%d-thread FMA peak%s." % (args.threads, "" if peak_t else " (not measured)"))
