@@ -91,6 +91,32 @@ int LowerContext::valueBuffer(const std::string &name, ValueId id) {
   return valueBuffer(name, id, graph_.value(id).shape);
 }
 
+int LowerContext::blockedRowsBuffer(const std::string &name, ValueId id) {
+  const Storage &s = model_.storage[static_cast<size_t>(home(id))];
+  if (s.block == 0)
+    throw std::logic_error("lowering: rows of plain value '" + graph_.value(id).name + "'");
+  Shape rows{s.shape[0], s.elements() / s.shape[0]};
+  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(rows), false, "", ""});
+  kernel_.args.push_back(KernelArg{KernelArg::Value, home(id)});
+  return static_cast<int>(kernel_.kernel.buffers.size() - 1);
+}
+
+bool LowerContext::foldedFlatten(const Node &flatten) const {
+  if (flatten.op != OpKind::Flatten || !flatten.fused.empty() || graph_.isOutput(flatten.output))
+    return false;
+  const Shape &in = graph_.inputOf(flatten).shape;
+  int64_t block = blockOf(flatten.inputs[0]);
+  if (in.size() != 4 || graph_.outputOf(flatten).shape.size() != 2 || block == 0 ||
+      in[1] % block != 0)
+    return false;
+  int readers = 0;
+  bool linear = true;
+  for (const Node &n : graph_.nodes)
+    for (ValueId id : n.inputs)
+      if (id == flatten.output) ++readers, linear = linear && n.op == OpKind::Linear;
+  return readers == 1 && linear;
+}
+
 int LowerContext::outputBuffer(Shape view) {
   for (const FusedOp &f : node().fused)
     if (f.op == OpKind::Add)

@@ -48,6 +48,14 @@ public:
   int valueBuffer(const std::string &name, ValueId id, Shape view);
   /// The same, indexed by the value's own shape.
   int valueBuffer(const std::string &name, ValueId id);
+  /// Declares blocked graph value `id` as rows of its stored elements, one
+  /// row per image, for a kernel that indexes the blocked order itself.
+  int blockedRowsBuffer(const std::string &name, ValueId id);
+  /// Whether Flatten node `flatten` runs no kernel: it flattens a blocked
+  /// value with no padding lanes for one Linear, which reads the blocked
+  /// value itself through weights whose columns follow its order
+  /// (LowerLinear.cpp).
+  bool foldedFlatten(const Node &flatten) const;
   /// Declares a buffer at storage index `storage` directly (layout copies).
   int storageBuffer(const std::string &name, int storage, Shape view, bool written);
   /// Declares the node's output, indexed as `view`, and the fused addends

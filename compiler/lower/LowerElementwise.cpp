@@ -1,7 +1,8 @@
 //===- compiler/lower/LowerElementwise.cpp - one element in, one out ------===//
 //
 // Activations, Identity, Dropout (inference), Flatten (a copy, blocked to
-// NCHW order where its input is blocked), Add of several inputs, a
+// NCHW order where its input is blocked; no kernel where its one reader, a
+// Linear, reads that input itself), Add of several inputs, a
 // standalone BatchNorm2d (per-channel scale and shift, computed at compile
 // time), Concat, Softmax, and the layout copies at a model's edges. 4-D
 // tensors are walked element by element in the output's order (each buffer
@@ -56,6 +57,7 @@ void lowerElementwise(LowerContext &ctx) {
     // and written in its own layout. Flatten's plain output is the input's
     // NCHW order, so it is viewed as the input's shape.
     bool flatten = node.op == OpKind::Flatten;
+    if (flatten && ctx.foldedFlatten(node)) return; // Its Linear reads the input.
     Shape view = flatten ? input : planeView(shape);
     std::vector<int> xs;
     for (size_t i = 0; i < count; ++i) xs.push_back(ctx.valueBuffer(name(i), node.inputs[i], view));

@@ -5,7 +5,9 @@
 // weights stream through memory in one sequential pass: each input feature
 // is broadcast and multiplied into four vectors of outputs. Threads split
 // (row, output chunk) pairs, so even batch 1 uses every core; the last chunk's
-// store is guarded.
+// store is guarded. After a Flatten of a blocked value (nChw16c) the Linear
+// reads that value as stored, its weights' columns reordered to match at
+// compile time, and the Flatten copies nothing.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/Cost.h"
@@ -23,12 +25,25 @@ void lowerLinear(LowerContext &ctx) {
   int64_t lanes = ctx.vectorWidth(), vectors = 4, chunk = vectors * lanes;
   int64_t chunks = (a.outFeatures + chunk - 1) / chunk;
 
-  int x = ctx.valueBuffer("in", node.inputs[0], {rows, a.inFeatures});
+  // A folded Flatten (see LowerContext::foldedFlatten): read its blocked
+  // input in stored order, the weights' columns reordered to match.
+  const Value &input = ctx.graph().value(node.inputs[0]);
+  const Node *flatten = input.producer >= 0 ? &ctx.graph().nodes[size_t(input.producer)] : nullptr;
+  bool folded = flatten && ctx.foldedFlatten(*flatten);
+  WeightRecipe weight = ctx.param("weight");
+  int x = -1;
+  if (folded) {
+    ValueId blocked = flatten->inputs[0];
+    const Shape &s = ctx.graph().value(blocked).shape;
+    weight = weight.then({prep::blockedColumns(ctx.blockOf(blocked), s[2] * s[3])});
+    x = ctx.blockedRowsBuffer("in", blocked);
+  } else {
+    x = ctx.valueBuffer("in", node.inputs[0], {rows, a.inFeatures});
+  }
   // W [out, in] as [chunks, in, chunk]: each chunk of `chunk` output features
   // holds, for every input feature, its weights contiguously (zeros past
   // `out`), so a chunk streams through memory in one sequential pass.
-  int w = ctx.weightBuffer("weight_t",
-                           ctx.param("weight").then({prep::chunkedTranspose(chunk, chunks)}));
+  int w = ctx.weightBuffer("weight_t", weight.then({prep::chunkedTranspose(chunk, chunks)}));
   int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(chunks * chunk)}))
                  : -1;
   int y = ctx.outputBuffer({rows, a.outFeatures});

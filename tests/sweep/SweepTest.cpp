@@ -657,12 +657,26 @@ void genBatchNorm(Rng &r, Config &c) {
   c.output(last);
 }
 
-/// Linear on [N, F], after Flatten, on the last dim of a 4-D or 3-D value, and
-/// Linear -> activation -> Linear.
+/// Linear on [N, F], after Flatten (of a model input, or of a convolution's
+/// blocked output, which the Linear then reads as stored: whole blocks of
+/// channels or not), on the last dim of a 4-D or 3-D value, and Linear ->
+/// activation -> Linear.
 void genLinear(Rng &r, Config &c) {
   int64_t n = drawBatch(r);
-  int64_t variant = r.range(0, 4);
-  if (variant == 0 || variant == 4) {
+  int64_t variant = r.range(0, 5);
+  if (variant == 5) {
+    int64_t ch = drawChannels(r, 8), h = drawSpatial(r, 1, 8), w = drawSpatial(r, 1, 8);
+    std::string x = c.addInput("x", {n, ch, h, w});
+    ConvSpec s;
+    s.in = ch;
+    s.out = r.pick({8, 16, 20, 32, 48});
+    s.kh = s.kw = 3;
+    s.padKind = ConvSpec::Same;
+    c.add(convLayer(r, c.name("conv"), s).input(x));
+    if (r.chance(0.5)) c.add(activationLayer(r, c.name("act")));
+    c.add(Layer(c.name("flat"), "Flatten"));
+    c.add(linearLayer(r, c.name("fc"), s.out * h * w, drawFeatures(r)));
+  } else if (variant == 0 || variant == 4) {
     int64_t f = drawFeatures(r), o = drawFeatures(r);
     std::string x = c.addInput("x", {n, f});
     c.add(linearLayer(r, c.name("fc"), f, o).input(x));
