@@ -104,16 +104,19 @@ int LowerContext::blockedRowsBuffer(const std::string &name, ValueId id) {
 bool LowerContext::foldedFlatten(const Node &flatten) const {
   if (flatten.op != OpKind::Flatten || !flatten.fused.empty() || graph_.isOutput(flatten.output))
     return false;
-  const Shape &in = graph_.inputOf(flatten).shape;
+  // [N, C, H, W] to [N, C*H*W] only, with whole blocks of channels.
+  const Shape &in = graph_.inputOf(flatten).shape, &out = graph_.outputOf(flatten).shape;
   int64_t block = blockOf(flatten.inputs[0]);
-  if (in.size() != 4 || graph_.outputOf(flatten).shape.size() != 2 || block == 0 ||
+  if (in.size() != 4 || out != Shape{in[0], in[1] * in[2] * in[3]} || block == 0 ||
       in[1] % block != 0)
     return false;
+  // Read once, as the input of a Linear (not as an addend of its epilogue).
   int readers = 0;
   bool linear = true;
   for (const Node &n : graph_.nodes)
     for (ValueId id : n.inputs)
-      if (id == flatten.output) ++readers, linear = linear && n.op == OpKind::Linear;
+      if (id == flatten.output)
+        ++readers, linear = linear && n.op == OpKind::Linear && n.inputs[0] == id;
   return readers == 1 && linear;
 }
 

@@ -674,8 +674,13 @@ void genLinear(Rng &r, Config &c) {
     s.padKind = ConvSpec::Same;
     c.add(convLayer(r, c.name("conv"), s).input(x));
     if (r.chance(0.5)) c.add(activationLayer(r, c.name("act")));
-    c.add(Layer(c.name("flat"), "Flatten"));
-    c.add(linearLayer(r, c.name("fc"), s.out * h * w, drawFeatures(r)));
+    if (r.chance(0.8)) {
+      c.add(Layer(c.name("flat"), "Flatten"));
+      c.add(linearLayer(r, c.name("fc"), s.out * h * w, drawFeatures(r)));
+    } else { // [N*C*H, W]: not read as stored.
+      c.add(Layer(c.name("flat"), "Flatten").set("start_dim", 0).set("end_dim", 2));
+      c.add(linearLayer(r, c.name("fc"), w, drawFeatures(r)));
+    }
   } else if (variant == 0 || variant == 4) {
     int64_t f = drawFeatures(r), o = drawFeatures(r);
     std::string x = c.addInput("x", {n, f});
