@@ -25,7 +25,6 @@ constexpr StepInfo kSteps[] = {
     {Kind::ChannelsLast, "channels_last"},
     {Kind::ZeroPad, "zero_pad"},
     {Kind::ChunkedTranspose, "chunked_transpose"},
-    {Kind::BlockedColumns, "blocked_columns"},
     {Kind::FoldBnWeight, "fold_bn_weight"},
     {Kind::FoldBnBias, "fold_bn_bias"},
     {Kind::BnScale, "bn_scale"},
@@ -64,14 +63,6 @@ Expected<Shape> stepShape(const PrepStep &step, const Shape &in) {
     out.insert(out.end(), in.begin() + 1, in.end());
     out.push_back(step.a);
     return out;
-  }
-  case Kind::BlockedColumns: {
-    if (in.size() != 2) return bad("needs a matrix");
-    if (step.a <= 0 || step.a > (int64_t(1) << 10) || step.b <= 0 || in[1] % step.b != 0)
-      return bad("bad blocks");
-    int64_t blocks = (in[1] / step.b + step.a - 1) / step.a;
-    if (blocks > (int64_t(1) << 24) / step.a / step.b) return bad("bad blocks");
-    return Shape{in[0], blocks * step.b * step.a};
   }
   case Kind::FoldBnWeight:
   case Kind::FoldBnBias:
@@ -139,19 +130,6 @@ Tensor chunkedTranspose(const Tensor &w, const Shape &shape) {
   return t;
 }
 
-/// Column (c, pixel) of [o, C * pixels] moved to ((c / L) * pixels + pixel)
-/// * L + c % L, where a blocked value stores channel c of that pixel.
-Tensor blockedColumns(const Tensor &w, const Shape &shape, int64_t block, int64_t pixels) {
-  int64_t rows = w.shape[0], in = w.shape[1], out = shape[1], channels = in / pixels;
-  Tensor t(shape);
-  for (int64_t o = 0; o < rows; ++o)
-    for (int64_t c = 0; c < channels; ++c)
-      for (int64_t p = 0; p < pixels; ++p)
-        t.data[size_t(o * out + ((c / block) * pixels + p) * block + c % block)] =
-            w.data[size_t(o * in + c * pixels + p)];
-  return t;
-}
-
 /// The BatchNorm steps, in double as the folding has always been done.
 Error batchNorm(const PrepStep &step, const WeightMap &params, Tensor &x) {
   int64_t channels = x.shape[0];
@@ -195,8 +173,6 @@ Expected<Tensor> applyStep(const PrepStep &step, const WeightMap &params, const 
     return zeroPad(in, *shape);
   case Kind::ChunkedTranspose:
     return chunkedTranspose(in, *shape);
-  case Kind::BlockedColumns:
-    return blockedColumns(in, *shape, step.a, step.b);
   default: {
     Tensor x = copyOf(in);
     if (Error e = batchNorm(step, params, x)) return e;
@@ -259,8 +235,6 @@ std::string describeRecipe(const WeightRecipe &recipe) {
     if (step.kind == Kind::ChannelsLast || step.kind == Kind::ZeroPad ||
         step.kind == Kind::ChunkedTranspose)
       text += ", " + std::to_string(step.a);
-    if (step.kind == Kind::BlockedColumns)
-      text += ", " + std::to_string(step.a) + "c of " + std::to_string(step.b);
     if (step.kind == Kind::ChunkedTranspose) text += " x " + std::to_string(step.b);
     text += ")";
   }

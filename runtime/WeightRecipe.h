@@ -27,7 +27,6 @@ struct PrepStep {
     ChannelsLast,     ///< [o, i, kh, kw] to [i, kh, kw, a], zeros past o.
     ZeroPad,          ///< 1-D: zeros appended up to length a.
     ChunkedTranspose, ///< [o, i...] to [b, i..., a]: chunks of a outputs (b chunks), zeros past o.
-    BlockedColumns,   ///< [o, C*b] to [o, ceil(C/a)*b*a]: columns in nChw<a>c order, zeros past C.
     FoldBnWeight,     ///< [o, ...] *= gamma / sqrt(var + eps) of BatchNorm `layer`.
     FoldBnBias,       ///< [o]: (x - mean) * scale + beta of BatchNorm `layer`.
     BnScale,          ///< [c]: x / sqrt(var + eps) (x is `layer`'s gamma).
@@ -52,11 +51,6 @@ inline PrepStep zeroPad(int64_t length) {
 }
 inline PrepStep chunkedTranspose(int64_t chunk, int64_t chunks) {
   return {PrepStep::Kind::ChunkedTranspose, chunk, chunks, "", 0};
-}
-/// A Linear's columns, read from a flattened [C, pixels] value, reordered
-/// to read it as stored blocked by `block` channels.
-inline PrepStep blockedColumns(int64_t block, int64_t pixels) {
-  return {PrepStep::Kind::BlockedColumns, block, pixels, "", 0};
 }
 /// One of the BatchNorm kinds, reading `layer`'s parameters.
 inline PrepStep batchNorm(PrepStep::Kind kind, const std::string &layer, double eps) {

@@ -52,9 +52,8 @@ public:
   /// row per image, for a kernel that indexes the blocked order itself.
   int blockedRowsBuffer(const std::string &name, ValueId id);
   /// Whether Flatten node `flatten` runs no kernel: it flattens a blocked
-  /// value with no padding lanes for one Linear, which reads the blocked
-  /// value itself through weights whose columns follow its order
-  /// (LowerLinear.cpp).
+  /// value with no padding lanes to [N, C*H*W] for one Linear, which reads
+  /// each feature where the blocked value stores it (LowerLinear.cpp).
   bool foldedFlatten(const Node &flatten) const;
   /// Declares a buffer at storage index `storage` directly (layout copies).
   int storageBuffer(const std::string &name, int storage, Shape view, bool written);

@@ -6,8 +6,8 @@
 // is broadcast and multiplied into four vectors of outputs. Threads split
 // (row, output chunk) pairs, so even batch 1 uses every core; the last chunk's
 // store is guarded. After a Flatten of a blocked value (nChw16c) the Linear
-// reads that value as stored, its weights' columns reordered to match at
-// compile time, and the Flatten copies nothing.
+// reads that value where it stores each feature, and the Flatten copies
+// nothing.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/Cost.h"
@@ -25,17 +25,17 @@ void lowerLinear(LowerContext &ctx) {
   int64_t lanes = ctx.vectorWidth(), vectors = 4, chunk = vectors * lanes;
   int64_t chunks = (a.outFeatures + chunk - 1) / chunk;
 
-  // A folded Flatten (see LowerContext::foldedFlatten): read its blocked
-  // input in stored order, the weights' columns reordered to match.
+  // A folded Flatten (see LowerContext::foldedFlatten): the input is read
+  // where the blocked value stores feature (c, pixel).
   const Value &input = ctx.graph().value(node.inputs[0]);
   const Node *flatten = input.producer >= 0 ? &ctx.graph().nodes[size_t(input.producer)] : nullptr;
   bool folded = flatten && ctx.foldedFlatten(*flatten);
-  WeightRecipe weight = ctx.param("weight");
+  int64_t block = 0, pixels = 1;
   int x = -1;
   if (folded) {
     ValueId blocked = flatten->inputs[0];
     const Shape &s = ctx.graph().value(blocked).shape;
-    weight = weight.then({prep::blockedColumns(ctx.blockOf(blocked), s[2] * s[3])});
+    block = ctx.blockOf(blocked), pixels = s[2] * s[3];
     x = ctx.blockedRowsBuffer("in", blocked);
   } else {
     x = ctx.valueBuffer("in", node.inputs[0], {rows, a.inFeatures});
@@ -43,13 +43,19 @@ void lowerLinear(LowerContext &ctx) {
   // W [out, in] as [chunks, in, chunk]: each chunk of `chunk` output features
   // holds, for every input feature, its weights contiguously (zeros past
   // `out`), so a chunk streams through memory in one sequential pass.
-  int w = ctx.weightBuffer("weight_t", weight.then({prep::chunkedTranspose(chunk, chunks)}));
+  int w = ctx.weightBuffer("weight_t",
+                           ctx.param("weight").then({prep::chunkedTranspose(chunk, chunks)}));
   int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(chunks * chunk)}))
                  : -1;
   int y = ctx.outputBuffer({rows, a.outFeatures});
 
   // One pass over the inputs per chunk, its vectors as separate accumulators.
-  E p = var("p"), r = floorDiv(p, chunks), c = mod(p, chunks), i = var("i");
+  // A folded Flatten's features go channel by channel, then pixel by pixel.
+  E p = var("p"), r = floorDiv(p, chunks), c = mod(p, chunks);
+  E i = folded ? var("ic") * E(pixels) + var("px") : var("i");
+  E stored = folded ? (floorDiv(var("ic"), block) * E(pixels) + var("px")) * E(block) +
+                          mod(var("ic"), block)
+                    : i;
   std::vector<StmtRef> init, taps, stores;
   for (int64_t v = 0; v < vectors; ++v) {
     std::string acc = "acc" + std::to_string(v);
@@ -57,11 +63,15 @@ void lowerLinear(LowerContext &ctx) {
     std::vector<E> at{r, o};
     E inRange = o < E(a.outFeatures);
     init.push_back(let(acc, b >= 0 ? load(b, {o}) : f32(0)));
-    taps.push_back(assign(acc, fma(load(x, {r, i}), load(w, {c, i, column}), local(acc))));
+    taps.push_back(assign(acc, fma(load(x, {r, stored}), load(w, {c, i, column}), local(acc))));
     stores.push_back(store(y, at, ctx.epilogue(local(acc), at, inRange), inRange));
   }
   std::vector<StmtRef> body = init;
-  body.push_back(forLoop("i", 0, a.inFeatures, LoopKind::Serial, taps));
+  if (folded)
+    body.push_back(forLoop("ic", 0, a.inFeatures / pixels, LoopKind::Serial,
+                           {forLoop("px", 0, pixels, LoopKind::Serial, taps)}));
+  else
+    body.push_back(forLoop("i", 0, a.inFeatures, LoopKind::Serial, taps));
   body.insert(body.end(), stores.begin(), stores.end());
   ctx.finish(forLoop("p", 0, rows * chunks, LoopKind::Parallel,
                      {forLoop("o", 0, lanes, LoopKind::Vector, body)}),

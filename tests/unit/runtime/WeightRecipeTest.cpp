@@ -162,31 +162,6 @@ TEST(WeightRecipe, ChunkedTransposeOfAKernel) {
                                         9, 0, 10, 0, 11, 0, 12, 0}));
 }
 
-TEST(WeightRecipe, BlockedColumnsFollowTheBlockedOrder) {
-  // [o=2, C=3 * 2 pixels] read from 2-channel blocks: [2, 2 blocks * 2 pixels
-  // * 2 lanes]. Block 0 holds channels 0 and 1 pixel by pixel, block 1
-  // channel 2 and a padding lane (zero weight).
-  WeightMap params{{"w", iota({2, 6})}};
-  Tensor t = prepared({"w", {2, 6}, {prep::blockedColumns(2, 2)}}, params);
-  EXPECT_EQ(t.shape, (Shape{2, 8}));
-  EXPECT_EQ(t.data, (std::vector<float>{1, 3, 2, 4, 5, 0, 6, 0, //
-                                        7, 9, 8, 10, 11, 0, 12, 0}));
-  EXPECT_EQ(describeRecipe({"w", {2, 6}, {prep::blockedColumns(2, 2)}}),
-            "blocked_columns(@w, 2c of 2)");
-}
-
-TEST(WeightRecipe, BadBlockedColumnsAreErrors) {
-  EXPECT_NE(shapeError({"w", {2, 6, 1}, {prep::blockedColumns(2, 2)}}).find("needs a matrix"),
-            std::string::npos);
-  EXPECT_NE(shapeError({"w", {2, 6}, {prep::blockedColumns(2, 4)}}).find("bad blocks"),
-            std::string::npos);
-  EXPECT_NE(shapeError({"w", {2, 6}, {prep::blockedColumns(0, 2)}}).find("bad blocks"),
-            std::string::npos);
-  EXPECT_NE(
-      shapeError({"w", {2, 6}, {prep::blockedColumns(1024, int64_t(1) << 40)}}).find("bad blocks"),
-      std::string::npos);
-}
-
 TEST(WeightRecipe, ZerosSource) {
   Tensor t = prepared({"", {3}, {}}, {});
   EXPECT_EQ(t.shape, (Shape{3}));
