@@ -945,8 +945,8 @@ def summarise(case, peak, peers, opset):
             out[key] = dict(error=note) if note else None
             continue
         med = statistics.median(case.round_meds[eng])
-        d = dict(median_ms=med, median_of="per-round medians", round_medians_ms=case.round_meds[eng], min_ms=min(ts), runs=len(ts),
-                 spread=spread(case.round_meds[eng]))
+        d = dict(median_ms=med, median_of="per-round medians", round_medians_ms=case.round_meds[eng],
+                 min_ms=min(ts), runs=len(ts), spread=spread(case.round_meds[eng]))
         if eng == "frozen":
             d.update(how=case.frozen_how, note=case.frozen_note, freeze_ms=case.freeze_ms)
         elif eng == "ort":

@@ -3,6 +3,7 @@
 #include "compiler/ir/OutputSize.h"
 
 #include "compiler/lower/Simplify.h"
+#include "compiler/passes/GraphEdit.h"
 
 #include <algorithm>
 #include <array>
@@ -78,9 +79,8 @@ int LowerContext::storageBuffer(const std::string &name, int storage, Shape view
     throw std::logic_error("lowering: view " + formatShape(view) + " of value '" +
                            graph_.value(s.value).name + "' " + formatShape(s.shape));
   }
-  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(stored), written, "", layout});
-  kernel_.args.push_back(KernelArg{KernelArg::Value, storage});
-  return static_cast<int>(kernel_.kernel.buffers.size() - 1);
+  return addBuffer(BufferDecl{name, std::move(stored), written, "", layout},
+                   KernelArg{KernelArg::Value, storage});
 }
 
 int LowerContext::valueBuffer(const std::string &name, ValueId id, Shape view) {
@@ -96,14 +96,12 @@ int LowerContext::blockedRowsBuffer(const std::string &name, ValueId id) {
   if (s.block == 0)
     throw std::logic_error("lowering: rows of plain value '" + graph_.value(id).name + "'");
   Shape rows{s.shape[0], s.elements() / s.shape[0]};
-  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(rows), false, "", ""});
-  kernel_.args.push_back(KernelArg{KernelArg::Value, home(id)});
-  return static_cast<int>(kernel_.kernel.buffers.size() - 1);
+  return addBuffer(BufferDecl{name, std::move(rows), false, "", ""},
+                   KernelArg{KernelArg::Value, home(id)});
 }
 
 bool LowerContext::foldedFlatten(const Node &flatten) const {
-  if (flatten.op != OpKind::Flatten || !flatten.fused.empty() || graph_.isOutput(flatten.output))
-    return false;
+  if (flatten.op != OpKind::Flatten || !flatten.fused.empty()) return false;
   // [N, C, H, W] to [N, C*H*W] only, with whole blocks of channels.
   const Shape &in = graph_.inputOf(flatten).shape, &out = graph_.outputOf(flatten).shape;
   int64_t block = blockOf(flatten.inputs[0]);
@@ -111,13 +109,10 @@ bool LowerContext::foldedFlatten(const Node &flatten) const {
       in[1] % block != 0)
     return false;
   // Read once, as the input of a Linear (not as an addend of its epilogue).
-  int readers = 0;
-  bool linear = true;
-  for (const Node &n : graph_.nodes)
-    for (ValueId id : n.inputs)
-      if (id == flatten.output)
-        ++readers, linear = linear && n.op == OpKind::Linear && n.inputs[0] == id;
-  return readers == 1 && linear;
+  std::vector<int> users = usesOf(graph_, flatten.output);
+  if (users.size() != 1 || isGraphOutput(graph_, flatten.output)) return false;
+  const Node &reader = graph_.nodes[static_cast<size_t>(users[0])];
+  return reader.op == OpKind::Linear && reader.inputs[0] == flatten.output;
 }
 
 int LowerContext::outputBuffer(Shape view) {
@@ -137,8 +132,13 @@ int LowerContext::weightBuffer(const std::string &name, WeightRecipe recipe) {
   if (!shape) throw std::logic_error("lowering: " + shape.takeError().str());
   std::string prep = recipe.steps.empty() ? "" : describeRecipe(recipe);
   model_.weights.push_back(std::move(recipe));
-  kernel_.kernel.buffers.push_back(BufferDecl{name, std::move(*shape), false, std::move(prep), ""});
-  kernel_.args.push_back(KernelArg{KernelArg::Weight, static_cast<int>(model_.weights.size() - 1)});
+  return addBuffer(BufferDecl{name, std::move(*shape), false, std::move(prep), ""},
+                   KernelArg{KernelArg::Weight, static_cast<int>(model_.weights.size() - 1)});
+}
+
+int LowerContext::addBuffer(BufferDecl decl, KernelArg arg) {
+  kernel_.kernel.buffers.push_back(std::move(decl));
+  kernel_.args.push_back(arg);
   return static_cast<int>(kernel_.kernel.buffers.size() - 1);
 }
 

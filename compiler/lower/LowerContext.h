@@ -94,6 +94,8 @@ public:
 
 private:
   int home(ValueId id) const { return model_.home[static_cast<size_t>(id)]; }
+  /// Appends a kernel buffer and the argument that binds it; its index.
+  int addBuffer(loop::BufferDecl decl, KernelArg arg);
 
   const Graph &graph_;
   const Node *node_;
