@@ -13,7 +13,7 @@
 
 #include "compiler/aot/CInterface.h"
 #include "compiler/codegen/CodeGen.h"
-#include "compiler/jit/GenerateModule.h"
+#include "compiler/module/GenerateModule.h"
 #include "runtime/AotModel.h"
 #include "runtime/AtomicFile.h"
 

@@ -14,7 +14,7 @@
 #pragma once
 
 #include "compiler/codegen/Target.h"
-#include "compiler/lower/LoopIR.h"
+#include "compiler/loop/LoopIR.h"
 
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>

@@ -57,4 +57,12 @@ bool Graph::isOutput(ValueId id) const {
   return std::find(outputs.begin(), outputs.end(), id) != outputs.end();
 }
 
+std::vector<int> Graph::usesOf(ValueId id) const {
+  std::vector<int> users;
+  for (size_t i = 0; i < nodes.size(); ++i)
+    for (ValueId input : nodes[i].inputs)
+      if (input == id) users.push_back(static_cast<int>(i));
+  return users;
+}
+
 } // namespace lgc

@@ -88,6 +88,9 @@ struct Graph {
   bool isInput(ValueId id) const;
   bool isOutput(ValueId id) const;
   bool isEdge(ValueId id) const { return isInput(id) || isOutput(id); }
+  /// The indices of the nodes that read `id`, once per read (a node that
+  /// reads it twice appears twice).
+  std::vector<int> usesOf(ValueId id) const;
 };
 
 /// The parameters `node` needs, derived from its attributes alone (weight and

@@ -9,11 +9,6 @@
 
 namespace lgc {
 
-int64_t floorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
 int64_t outputSize(const WindowAxis &a) {
   int64_t span = a.in + a.padBegin + a.padEnd - a.dilation * (a.kernel - 1) - 1;
   int64_t out = floorDiv(span + (a.ceilMode ? a.stride - 1 : 0), a.stride) + 1;

@@ -11,13 +11,12 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "runtime/IntMath.h"
+
 #include <cstdint>
 #include <string>
 
 namespace lgc {
-
-/// a / b rounded toward negative infinity (b > 0), as PyTorch's div_rtn.
-int64_t floorDiv(int64_t a, int64_t b);
 
 /// One axis of a sliding window.
 struct WindowAxis {

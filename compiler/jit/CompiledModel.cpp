@@ -11,7 +11,7 @@
 #include "compiler/jit/CompiledModel.h"
 
 #include "compiler/codegen/CodeGen.h"
-#include "compiler/jit/GenerateModule.h"
+#include "compiler/module/GenerateModule.h"
 #include "runtime/ForEachOnThreads.h"
 #include "runtime/ThreadPool.h"
 

@@ -8,7 +8,7 @@
 // 1. Softmax and Linear read and write plain tensors only, and Flatten
 //    writes plain (its output is a reshaping of NCHW order). (A Linear after
 //    a Flatten that costs no kernel reads the blocked value before it; see
-//    LowerContext::foldedFlatten.)
+//    KernelBuilder::foldedFlatten.)
 // 2. With LayoutPolicy::Blocked every other 4-D value is blocked, model
 //    inputs and outputs included (they are copied at the edges).
 // 3. With LayoutPolicy::Auto (the default) values are tied into classes

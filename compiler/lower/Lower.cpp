@@ -1,12 +1,14 @@
 //===- compiler/lower/Lower.cpp - Graph IR to Loop IR ---------------------===//
 //
-// One kernel per node, in graph order; each op family's lowering lives in its
-// own file (LowerConv.cpp, LowerPool.cpp, ...).
+// lowerGraph is a straight list of named steps (Lower.h lists them), as the
+// graph passes are: each step's function here, then the list.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/lower/Lower.h"
 
-#include "compiler/lower/LowerContext.h"
+#include "compiler/loop/ShareKernels.h"
+#include "compiler/loop/Simplify.h"
+#include "compiler/lower/LowerOps.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -15,42 +17,44 @@ namespace lgc {
 
 namespace {
 
+/// lower-nodes: one node's kernel, by its op family.
 void lowerNode(const Graph &graph, const Node &node, LoweredModel &model,
                const LowerOptions &options) {
-  LowerContext ctx(graph, node, model, options);
+  KernelBuilder kb(graph, node, model, options);
   switch (node.op) {
   case OpKind::Conv2d:
-    lowerConv2d(ctx);
+    lowerConv2d(kb);
     break;
   case OpKind::MaxPool2d:
   case OpKind::AvgPool2d:
-    lowerPool2d(ctx);
+    lowerPool2d(kb);
     break;
   case OpKind::AdaptiveAvgPool2d:
-    lowerAdaptiveAvgPool2d(ctx);
+    lowerAdaptiveAvgPool2d(kb);
     break;
   case OpKind::Linear:
-    lowerLinear(ctx);
+    lowerLinear(kb);
     break;
   case OpKind::BatchNorm2d:
-    lowerBatchNorm2d(ctx);
+    lowerBatchNorm2d(kb);
     break;
   case OpKind::Concat:
-    lowerConcat(ctx);
+    lowerConcat(kb);
     break;
   case OpKind::Softmax:
-    lowerSoftmax(ctx);
+    lowerSoftmax(kb);
     break;
   default:
-    lowerElementwise(ctx);
+    lowerElementwise(kb);
     break;
   }
 }
 
-/// Every value's storage as `blocks` lays it out. Model inputs and outputs
-/// stay plain (they are the caller's buffers); a blocked one gets a blocked
-/// copy after them, which the kernels use instead.
-void planStorage(const Graph &graph, const std::vector<int64_t> &blocks, LoweredModel &model) {
+/// plan-storage: every value's storage as `model.blocks` lays it out. Model
+/// inputs and outputs stay plain (they are the caller's buffers); a blocked
+/// one gets a blocked copy after them, its home, which the kernels use.
+void planStorage(const Graph &graph, LoweredModel &model) {
+  const std::vector<int64_t> &blocks = model.blocks;
   for (size_t i = 0; i < graph.values.size(); ++i) {
     ValueId id = static_cast<ValueId>(i);
     model.storage.push_back({id, graph.value(id).shape, graph.isEdge(id) ? 0 : blocks[i]});
@@ -65,18 +69,69 @@ void planStorage(const Graph &graph, const std::vector<int64_t> &blocks, Lowered
   }
 }
 
-/// The copy of value `id` from or to its blocked home, when it has one.
-void copyAtEdge(const Graph &graph, ValueId id, bool intoHome, LoweredModel &model,
-                const LowerOptions &options) {
+/// The kernel copying value `id` into its blocked home (`intoHome`) or out
+/// of it, appended to `model`.
+void lowerEdgeCopy(const Graph &graph, ValueId id, bool intoHome, LoweredModel &model,
+                   const LowerOptions &options) {
   int home = model.home[static_cast<size_t>(id)];
-  if (home == id) return;
   std::string layout = model.storage[size_t(home)].layoutName();
-  LowerContext ctx(graph, graph.value(id).name + " (" + (intoHome ? "to " : "from ") + layout + ")",
+  KernelBuilder kb(graph, graph.value(id).name + " (" + (intoHome ? "to " : "from ") + layout + ")",
                    model, options);
   if (intoHome)
-    lowerLayoutCopy(ctx, id, home);
+    lowerLayoutCopy(kb, id, home);
   else
-    lowerLayoutCopy(ctx, home, id);
+    lowerLayoutCopy(kb, home, id);
+}
+
+/// Whether `kernel` writes storage `storage`, or a value written in place
+/// into it.
+bool writesInto(const LoweredKernel &kernel, int storage, const LoweredModel &model) {
+  for (size_t b = 0; b < kernel.args.size(); ++b) {
+    const KernelArg &arg = kernel.args[b];
+    if (arg.kind != KernelArg::Value || !kernel.kernel.buffers[b].written) continue;
+    if (arg.index == storage) return true;
+    for (const ValueAlias &a : model.aliases)
+      if (a.value == arg.index && a.within == storage) return true;
+  }
+  return false;
+}
+
+/// insert-edge-copies: each blocked model input is copied into its home
+/// before every kernel; each blocked model output out of its home right after
+/// the last kernel that writes it. Kernels are then renamed for their
+/// positions.
+void insertEdgeCopies(const Graph &graph, LoweredModel &model, const LowerOptions &options) {
+  std::vector<LoweredKernel> nodeKernels = std::move(model.kernels);
+  model.kernels.clear();
+  auto blockedHome = [&](ValueId id) { return model.home[size_t(id)] != id; };
+  for (ValueId id : graph.inputs)
+    if (blockedHome(id)) lowerEdgeCopy(graph, id, true, model, options);
+  std::vector<std::vector<ValueId>> copiesAfter(nodeKernels.size());
+  for (ValueId id : graph.outputs) {
+    if (!blockedHome(id)) continue;
+    auto last = std::find_if(nodeKernels.rbegin(), nodeKernels.rend(), [&](const LoweredKernel &k) {
+      return writesInto(k, model.home[size_t(id)], model);
+    });
+    if (last == nodeKernels.rend())
+      throw std::logic_error("lowering: no kernel writes output '" + graph.value(id).name + "'");
+    copiesAfter[size_t(nodeKernels.rend() - last) - 1].push_back(id);
+  }
+  for (size_t k = 0; k < nodeKernels.size(); ++k) {
+    model.kernels.push_back(std::move(nodeKernels[k]));
+    for (ValueId id : copiesAfter[k]) lowerEdgeCopy(graph, id, false, model, options);
+  }
+  for (size_t k = 0; k < model.kernels.size(); ++k)
+    model.kernels[k].kernel.name = kernelName(k, model.kernels[k].layer);
+}
+
+/// share-kernels: each kernel whose code repeats an earlier kernel's is
+/// marked `sameAs` that one.
+void shareKernels(LoweredModel &model) {
+  std::vector<const loop::Kernel *> kernels;
+  for (const LoweredKernel &k : model.kernels) kernels.push_back(&k.kernel);
+  std::vector<int> same = loop::findSameCode(kernels);
+  for (size_t k = 0; k < same.size(); ++k)
+    if (same[k] >= 0) model.kernels[k].sameAs = model.kernels[size_t(same[k])].kernel.name;
 }
 
 } // namespace
@@ -110,14 +165,21 @@ std::optional<LayoutPolicy> layoutPolicyNamed(const std::string &name) {
 
 Expected<LoweredModel> lowerGraph(const Graph &graph, const LowerOptions &options) {
   LoweredModel model;
+  auto step = [&](const char *name, const std::function<void()> &run) {
+    run();
+    if (options.afterStep) options.afterStep(name, model);
+  };
   try {
-    planStorage(graph, chooseLayouts(graph, options), model);
-    for (ValueId id : graph.inputs) copyAtEdge(graph, id, true, model, options);
-    for (const Node &node : graph.nodes) {
-      lowerNode(graph, node, model, options);
-      if (graph.isOutput(node.output)) copyAtEdge(graph, node.output, false, model, options);
-    }
-    shareKernels(model);
+    step("choose-layouts", [&] { model.blocks = chooseLayouts(graph, options); });
+    step("plan-storage", [&] { planStorage(graph, model); });
+    step("lower-nodes", [&] {
+      for (const Node &node : graph.nodes) lowerNode(graph, node, model, options);
+    });
+    step("insert-edge-copies", [&] { insertEdgeCopies(graph, model, options); });
+    step("simplify", [&] {
+      for (LoweredKernel &k : model.kernels) loop::simplifyKernel(k.kernel);
+    });
+    step("share-kernels", [&] { shareKernels(model); });
   } catch (const std::logic_error &e) {
     return Error::internal(e.what());
   }

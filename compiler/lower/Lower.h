@@ -11,9 +11,10 @@
 #pragma once
 
 #include "compiler/ir/Graph.h"
-#include "compiler/lower/LoopIR.h"
+#include "compiler/loop/LoopIR.h"
 #include "runtime/WeightRecipe.h"
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -71,6 +72,9 @@ struct ValueAlias {
 };
 
 struct LoweredModel {
+  /// Per ValueId: the channels per block chosen for the value inside the
+  /// program (0: plain).
+  std::vector<int64_t> blocks;
   std::vector<LoweredKernel> kernels; ///< In execution order.
   std::vector<WeightRecipe> weights;  ///< How to prepare each weight.
   std::vector<ValueAlias> aliases;    ///< In-place Concat inputs (no kernel copies them).
@@ -83,8 +87,14 @@ struct LoweredModel {
 };
 
 struct LowerOptions {
+  LowerOptions(int vectorWidth = 16, LayoutPolicy layouts = LayoutPolicy::Auto)
+      : vectorWidth(vectorWidth), layouts(layouts) {}
+
   int vectorWidth = 16; ///< f32 lanes of the target's vectors.
   LayoutPolicy layouts = LayoutPolicy::Auto;
+  /// Called after each lowering step with the step's name and the model so
+  /// far (lgc dump --emit=loops --print-after-all).
+  std::function<void(const std::string &step, const LoweredModel &model)> afterStep;
 };
 
 /// The name `lgc --layout` gives a policy (auto, nchw, blocked).
@@ -96,12 +106,23 @@ std::optional<LayoutPolicy> layoutPolicyNamed(const std::string &name);
 /// graph's ops decide it (ChooseLayouts.cpp).
 std::vector<int64_t> chooseLayouts(const Graph &graph, const LowerOptions &options);
 
-/// Lowers every node of `graph` (shapes inferred, passes run), then shares
-/// the code of identical kernels.
+/// Lowers `graph` (shapes inferred, passes run) in these steps, each named
+/// as --print-after-all prints it:
+///   choose-layouts      each value's block size (chooseLayouts);
+///   plan-storage        each value's storage, and a blocked home for a model
+///                       input or output that kernels use blocked;
+///   lower-nodes         one kernel per node (none for a value written in
+///                       place or read where it lies);
+///   insert-edge-copies  the copies between model inputs and outputs and
+///                       their blocked homes;
+///   simplify            every kernel's index arithmetic and guards;
+///   share-kernels       a kernel with an earlier one's code calls it.
 Expected<LoweredModel> lowerGraph(const Graph &graph, const LowerOptions &options);
 
-/// Marks each kernel whose code repeats an earlier kernel's `sameAs` that
-/// one; returns how many it marked.
-int shareKernels(LoweredModel &model);
+/// The model as text: each kernel's loops (or, for one sharing an earlier
+/// kernel's code, its weights' recipes and the kernel it calls), then the
+/// values written in place into others. With `storage`, first each value's
+/// layout as chosen and planned (what --print-after-all shows).
+std::string printLoweredModel(const LoweredModel &model, const Graph &graph, bool storage = false);
 
 } // namespace lgc

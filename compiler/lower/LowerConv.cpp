@@ -2,7 +2,7 @@
 //
 // Direct convolution in one of four schedules. Input and output may each be
 // plain (NCHW) or blocked (nChw16c; ChooseLayouts.cpp decides), and every
-// schedule reads and writes both through LowerContext::at():
+// schedule reads and writes both through KernelBuilder::at():
 //
 // - Channel lanes (groups == 1 with a blocked output, or a plain one unless
 //   a small stride-1 window; see useChannelLanes): SIMD lanes are output
@@ -32,7 +32,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/Cost.h"
-#include "compiler/lower/LowerContext.h"
+#include "compiler/lower/LowerOps.h"
+#include "compiler/lower/Schedule.h"
 
 #include <algorithm>
 #include <tuple>
@@ -50,11 +51,11 @@ WeightRecipe flipped(WeightRecipe w, bool flip) {
 
 /// Declares the weight, [out, in, kh, kw] as [in, kh, kw, padded] (zeros
 /// past `out`), and the bias (-1 if none) zero-padded to `padded`.
-std::pair<int, int> channelsLastWeights(LowerContext &ctx, int64_t padded) {
-  const auto &a = ctx.node().as<Conv2dAttrs>();
-  int w = ctx.weightBuffer("weight_t",
-                           flipped(ctx.param("weight"), a.flip).then({prep::channelsLast(padded)}));
-  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(padded)})) : -1;
+std::pair<int, int> channelsLastWeights(KernelBuilder &kb, int64_t padded) {
+  const auto &a = kb.node().as<Conv2dAttrs>();
+  int w = kb.weightBuffer("weight_t",
+                          flipped(kb.param("weight"), a.flip).then({prep::channelsLast(padded)}));
+  int b = a.bias ? kb.weightBuffer("bias", kb.param("bias").then({prep::zeroPad(padded)})) : -1;
   return {w, b};
 }
 
@@ -62,13 +63,13 @@ std::pair<int, int> channelsLastWeights(LowerContext &ctx, int64_t padded) {
 /// each group of `width` output channels' weights in one run, so that a
 /// register block's weights stream through memory in order (zeros past
 /// `out`), and the bias (-1 if none) zero-padded to groups * width.
-std::pair<int, int> groupedWeights(LowerContext &ctx, int64_t width, int64_t groups) {
-  const auto &a = ctx.node().as<Conv2dAttrs>();
-  int w = ctx.weightBuffer(
+std::pair<int, int> groupedWeights(KernelBuilder &kb, int64_t width, int64_t groups) {
+  const auto &a = kb.node().as<Conv2dAttrs>();
+  int w = kb.weightBuffer(
       "weight_t",
-      flipped(ctx.param("weight"), a.flip).then({prep::chunkedTranspose(width, groups)}));
-  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(width * groups)}))
-                 : -1;
+      flipped(kb.param("weight"), a.flip).then({prep::chunkedTranspose(width, groups)}));
+  int b =
+      a.bias ? kb.weightBuffer("bias", kb.param("bias").then({prep::zeroPad(width * groups)})) : -1;
   return {w, b};
 }
 
@@ -305,7 +306,7 @@ int64_t pointwiseRows(int64_t pixels) {
 /// tile's rows are cut into register blocks.
 class ChannelLanes {
 public:
-  explicit ChannelLanes(LowerContext &ctx);
+  explicit ChannelLanes(KernelBuilder &kb);
   void lower();
 
 private:
@@ -313,7 +314,7 @@ private:
   StmtRef taps(const Tile &t, E first, int64_t columns, E ic);
   std::vector<StmtRef> prefetches(E ic);
 
-  LowerContext &ctx_;
+  KernelBuilder &ctx_;
   const Conv2dAttrs &a_;
   Shape in_, out_; ///< The views (a narrow pointwise plane in longer rows).
   int64_t lanes_, blocks_;
@@ -325,11 +326,11 @@ private:
   E n_, group_, share_, oy_ = var("oy"), ky_ = var("ky"), icb_, iy_;
 };
 
-ChannelLanes::ChannelLanes(LowerContext &ctx)
-    : ctx_(ctx), a_(ctx.node().as<Conv2dAttrs>()), in_(ctx.graph().inputOf(ctx.node()).shape),
-      out_(ctx.graph().outputOf(ctx.node()).shape), lanes_(ctx.vectorWidth()),
+ChannelLanes::ChannelLanes(KernelBuilder &kb)
+    : ctx_(kb), a_(kb.node().as<Conv2dAttrs>()), in_(kb.graph().inputOf(kb.node()).shape),
+      out_(kb.graph().outputOf(kb.node()).shape), lanes_(kb.vectorWidth()),
       blocks_((a_.outChannels + lanes_ - 1) / lanes_) {
-  const Node &node = ctx.node();
+  const Node &node = kb.node();
   // A narrow pointwise layer's plane in longer rows: register blocks then
   // run across row ends (a 7x7 plane: blocks of 7 columns become blocks of
   // up to 14).
@@ -342,21 +343,21 @@ ChannelLanes::ChannelLanes(LowerContext &ctx)
   WindowAxisSpec columns{out_[3], in_[3], a_.stride.w, a_.padBegin.w, a_.kernel.w, a_.dilation.w};
   // Narrow planes: full-width rows. Wide ones: the interior without guards
   // outweighs the short border blocks.
-  bool narrow = out_[3] < wideRow(ctx.vectorRegisters());
+  bool narrow = out_[3] < wideRow(kb.vectorRegisters());
   tiles_ = narrow ? rowTiles(rows, columns) : windowTiles(rows, columns);
   int64_t widest = 0;
   for (const Tile &t : tiles_) widest = std::max(widest, t.x1 - t.x0);
-  rb_ = registerBlock(a_, ctx.vectorRegisters(), out_[0], blocks_, out_[2], widest);
+  rb_ = registerBlock(a_, kb.vectorRegisters(), out_[0], blocks_, out_[2], widest);
   if (!narrow) tiles_ = windowTiles(rows, columns, rb_.columns);
   groups_ = (blocks_ + rb_.vectors - 1) / rb_.vectors;
   // Input channels in chunks whose weights stay in cache while every output
   // row reuses them; partial sums wait in the output between chunks.
-  chunk_ = channelChunk(a_, lanes_ * rb_.vectors, ctx.blockOf(node.inputs[0]));
+  chunk_ = channelChunk(a_, lanes_ * rb_.vectors, kb.blockOf(node.inputs[0]));
   chunks_ = a_.inChannels / chunk_;
 
-  x_ = ctx.valueBuffer("in", node.inputs[0], in_);
-  std::tie(w_, b_) = groupedWeights(ctx, rb_.vectors * lanes_, groups_);
-  y_ = ctx.outputBuffer(out_);
+  x_ = kb.valueBuffer("in", node.inputs[0], in_);
+  std::tie(w_, b_) = groupedWeights(kb, rb_.vectors * lanes_, groups_);
+  y_ = kb.outputBuffer(out_);
 
   // Threads split (image, group, share of rows) triples. When the weights
   // outweigh the input, the shares of one group are adjacent, so that a
@@ -474,8 +475,8 @@ std::vector<StmtRef> ChannelLanes::prefetches(E ic) {
   return hints;
 }
 
-void lowerChannelLanes(LowerContext &ctx) {
-  ChannelLanes(ctx).lower();
+void lowerChannelLanes(KernelBuilder &kb) {
+  ChannelLanes(kb).lower();
 }
 
 /// Output channels by pixel vectors per register block of the pointwise
@@ -491,21 +492,21 @@ std::pair<int64_t, int64_t> pointwiseBlock(int64_t outChannels) {
 
 /// The pointwise schedule (see the file comment): a 1x1 convolution with
 /// stride 1 and no padding is a matrix product over the flattened pixels.
-void lowerPointwise(LowerContext &ctx) {
-  const Node &node = ctx.node();
+void lowerPointwise(KernelBuilder &kb) {
+  const Node &node = kb.node();
   const auto &a = node.as<Conv2dAttrs>();
-  const Shape &in = ctx.graph().inputOf(node).shape;
-  int64_t lanes = ctx.vectorWidth(), pixels = in[2] * in[3];
+  const Shape &in = kb.graph().inputOf(node).shape;
+  int64_t lanes = kb.vectorWidth(), pixels = in[2] * in[3];
   auto [rows, vectors] = pointwiseBlock(a.outChannels);
   vectors = std::min(vectors, (pixels + lanes - 1) / lanes);
   int64_t span = vectors * lanes, pixelBlocks = (pixels + span - 1) / span;
   int64_t channelBlocks = (a.outChannels + rows - 1) / rows, padded = channelBlocks * rows;
 
-  int x = ctx.valueBuffer("in", node.inputs[0], {in[0], in[1], pixels});
+  int x = kb.valueBuffer("in", node.inputs[0], {in[0], in[1], pixels});
   // The weights of one input channel for a block of output channels are
   // adjacent broadcasts.
-  auto [w, b] = channelsLastWeights(ctx, padded);
-  int y = ctx.outputBuffer({in[0], a.outChannels, pixels});
+  auto [w, b] = channelsLastWeights(kb, padded);
+  int y = kb.outputBuffer({in[0], a.outChannels, pixels});
 
   // p walks (image, pixel block, channel block): consecutive steps reuse
   // the pixel block's inputs from cache.
@@ -524,15 +525,15 @@ void lowerPointwise(LowerContext &ctx) {
       init.push_back(let(acc, b >= 0 ? load(b, {oc}) : f32(0)));
       taps.push_back(assign(acc, fma(input, load(w, {ic, E(0), E(0), oc}), local(acc))));
       E inRange = inPlane && oc < E(a.outChannels);
-      stores.push_back(store(y, at, ctx.epilogue(local(acc), at, inRange), inRange));
+      stores.push_back(store(y, at, kb.epilogue(local(acc), at, inRange), inRange));
     }
   }
   std::vector<StmtRef> body = init;
   body.push_back(forLoop("ic", 0, a.inChannels, LoopKind::Serial, taps));
   body.insert(body.end(), stores.begin(), stores.end());
-  ctx.finish(forLoop("p", 0, in[0] * pixelBlocks * channelBlocks, LoopKind::Parallel,
-                     {forLoop("px", 0, lanes, LoopKind::Vector, body)}),
-             2.0 * double(macCount(ctx.graph(), node)));
+  kb.finish(forLoop("p", 0, in[0] * pixelBlocks * channelBlocks, LoopKind::Parallel,
+                    {forLoop("px", 0, lanes, LoopKind::Vector, body)}),
+            2.0 * double(macCount(kb.graph(), node)));
 }
 
 /// Planes with at least this many pixels take the pointwise schedule.
@@ -569,28 +570,28 @@ constexpr int64_t kDepthwiseColumns = 8;
 
 /// A depthwise convolution (one input channel per output channel) whose
 /// input and output are blocked alike: its lanes are one block's channels.
-bool useDepthwiseLanes(const LowerContext &ctx) {
-  const Node &node = ctx.node();
+bool useDepthwiseLanes(const KernelBuilder &kb) {
+  const Node &node = kb.node();
   const auto &a = node.as<Conv2dAttrs>();
-  int64_t block = ctx.blockOf(node.output);
+  int64_t block = kb.blockOf(node.output);
   return a.groups > 1 && a.groups == a.inChannels && a.groups == a.outChannels && block > 0 &&
-         ctx.blockOf(node.inputs[0]) == block;
+         kb.blockOf(node.inputs[0]) == block;
 }
 
 /// The depthwise-lanes schedule: threads split (image, share of rows,
 /// channel block) triples; a register block is a run of output columns, each tap one vector load of
 /// the input and one FMA per column with the tap's weight vector (the
 /// weights re-laid out as [1, kh, kw, channels]).
-void lowerDepthwiseLanes(LowerContext &ctx) {
-  const Node &node = ctx.node();
+void lowerDepthwiseLanes(KernelBuilder &kb) {
+  const Node &node = kb.node();
   const auto &a = node.as<Conv2dAttrs>();
-  const Shape &in = ctx.graph().inputOf(node).shape;
-  const Shape &out = ctx.graph().outputOf(node).shape;
-  int64_t lanes = ctx.vectorWidth(), blocks = (a.outChannels + lanes - 1) / lanes;
-  int x = ctx.valueBuffer("in", node.inputs[0]);
-  std::pair<int, int> weights = channelsLastWeights(ctx, blocks * lanes);
+  const Shape &in = kb.graph().inputOf(node).shape;
+  const Shape &out = kb.graph().outputOf(node).shape;
+  int64_t lanes = kb.vectorWidth(), blocks = (a.outChannels + lanes - 1) / lanes;
+  int x = kb.valueBuffer("in", node.inputs[0]);
+  std::pair<int, int> weights = channelsLastWeights(kb, blocks * lanes);
   int w = weights.first, b = weights.second; // captured below: not a structured binding
-  int y = ctx.outputBuffer();
+  int y = kb.outputBuffer();
 
   // Threads split (image, share of rows, channel block) triples: whole rows
   // of every channel each (see threadRows).
@@ -609,10 +610,10 @@ void lowerDepthwiseLanes(LowerContext &ctx) {
       for (int64_t k = t.kx0; k < t.kx1; ++k) {
         E ix = ox * E(a.stride.w) - E(a.padBegin.w) + E(k * a.dilation.w);
         E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
-        taps.push_back(assign(acc, fma(guardedLoad(x, ctx.at(x, {n, c, iy, ix}), inside, 0.0f),
+        taps.push_back(assign(acc, fma(guardedLoad(x, kb.at(x, {n, c, iy, ix}), inside, 0.0f),
                                        load(w, {E(0), ky, E(k), c}), local(acc))));
       }
-      stores.push_back(store(y, ctx.at(y, at), ctx.epilogue(local(acc), at)));
+      stores.push_back(store(y, kb.at(y, at), kb.epilogue(local(acc), at)));
     }
     std::vector<StmtRef> body = init;
     body.push_back(forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), taps));
@@ -625,8 +626,8 @@ void lowerDepthwiseLanes(LowerContext &ctx) {
   for (const Tile &t : windowTiles(rows, columns, kDepthwiseColumns))
     tiles.push_back(
         shareRowLoop(t, shares, share, shareRows, columnBlocks(t, kDepthwiseColumns, block)));
-  ctx.finish(forLoop("p", 0, out[0] * shares * blocks, LoopKind::Parallel, tiles),
-             2.0 * double(macCount(ctx.graph(), node)));
+  kb.finish(forLoop("p", 0, out[0] * shares * blocks, LoopKind::Parallel, tiles),
+            2.0 * double(macCount(kb.graph(), node)));
 }
 
 /// Output rows the column-lanes schedule computes at once: independent
@@ -638,16 +639,16 @@ constexpr int64_t kColumnLaneRows = 4;
 /// The column-lanes schedule (see the file comment): threads split (image,
 /// output channel) planes, the lanes are output columns, and kColumnLaneRows
 /// rows are computed together.
-void lowerColumnLanes(LowerContext &ctx) {
-  const Node &node = ctx.node();
+void lowerColumnLanes(KernelBuilder &kb) {
+  const Node &node = kb.node();
   const auto &a = node.as<Conv2dAttrs>();
-  const Shape &in = ctx.graph().inputOf(node).shape;
-  const Shape &out = ctx.graph().outputOf(node).shape;
+  const Shape &in = kb.graph().inputOf(node).shape;
+  const Shape &out = kb.graph().outputOf(node).shape;
   int64_t icPerGroup = a.inChannels / a.groups, ocPerGroup = a.outChannels / a.groups;
-  int x = ctx.valueBuffer("in", node.inputs[0]);
-  int w = ctx.weightBuffer("weight", flipped(ctx.param("weight"), a.flip));
-  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias")) : -1;
-  int y = ctx.outputBuffer();
+  int x = kb.valueBuffer("in", node.inputs[0]);
+  int w = kb.weightBuffer("weight", flipped(kb.param("weight"), a.flip));
+  int b = a.bias ? kb.weightBuffer("bias", kb.param("bias")) : -1;
+  int y = kb.outputBuffer();
 
   E p = var("p"), n = floorDiv(p, out[1]), oc = mod(p, out[1]);
   E ox = var("ox"), ic = var("ic"), ky = var("ky"), kx = var("kx");
@@ -663,9 +664,9 @@ void lowerColumnLanes(LowerContext &ctx) {
       E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
       std::vector<E> at{n, oc, oy, ox};
       init.push_back(let(acc, b >= 0 ? load(b, {oc}) : f32(0)));
-      taps.push_back(assign(acc, fma(guardedLoad(x, ctx.at(x, {n, channel, iy, ix}), inside, 0.0f),
+      taps.push_back(assign(acc, fma(guardedLoad(x, kb.at(x, {n, channel, iy, ix}), inside, 0.0f),
                                      load(w, {oc, ic, ky, kx}), local(acc))));
-      stores.push_back(store(y, ctx.at(y, at), ctx.epilogue(local(acc), at)));
+      stores.push_back(store(y, kb.at(y, at), kb.epilogue(local(acc), at)));
     }
     std::vector<StmtRef> body = init;
     body.push_back(forLoop("ic", 0, icPerGroup, LoopKind::Serial, {tapLoops(t, taps)}));
@@ -674,10 +675,9 @@ void lowerColumnLanes(LowerContext &ctx) {
   };
 
   std::vector<StmtRef> tiles;
-  for (const Tile &t :
-       windowTiles({out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h},
-                   {out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w},
-                   ctx.vectorWidth())) {
+  for (const Tile &t : windowTiles(
+           {out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h},
+           {out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w}, kb.vectorWidth())) {
     // Statements are simplified in place per tile, so each tile gets its own.
     int64_t rows = t.y1 - t.y0, full = rows / kColumnLaneRows, rest = rows % kColumnLaneRows;
     if (full > 0)
@@ -686,32 +686,32 @@ void lowerColumnLanes(LowerContext &ctx) {
                   {rowBlock(t, E(t.y0) + var("ob") * E(kColumnLaneRows), kColumnLaneRows)}));
     if (rest > 0) tiles.push_back(rowBlock(t, E(t.y0 + full * kColumnLaneRows), rest));
   }
-  ctx.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
-             2.0 * double(macCount(ctx.graph(), node)));
+  kb.finish(forLoop("p", 0, out[0] * out[1], LoopKind::Parallel, tiles),
+            2.0 * double(macCount(kb.graph(), node)));
 }
 
 } // namespace
 
-void lowerConv2d(LowerContext &ctx) {
-  const Node &node = ctx.node();
+void lowerConv2d(KernelBuilder &kb) {
+  const Node &node = kb.node();
   const auto &a = node.as<Conv2dAttrs>();
-  const Shape &in = ctx.graph().inputOf(node).shape;
-  const Shape &out = ctx.graph().outputOf(node).shape;
-  bool blockedOut = ctx.blockOf(node.output) > 0;
-  if (ctx.allPlain() && usePointwise(a, in)) {
-    lowerPointwise(ctx);
+  const Shape &in = kb.graph().inputOf(node).shape;
+  const Shape &out = kb.graph().outputOf(node).shape;
+  bool blockedOut = kb.blockOf(node.output) > 0;
+  if (kb.allPlain() && usePointwise(a, in)) {
+    lowerPointwise(kb);
     return;
   }
-  if (useDepthwiseLanes(ctx)) {
-    lowerDepthwiseLanes(ctx);
+  if (useDepthwiseLanes(kb)) {
+    lowerDepthwiseLanes(kb);
     return;
   }
-  if (useChannelLanes(a, ctx.vectorWidth(), out[3]) || (a.groups == 1 && blockedOut)) {
-    lowerChannelLanes(ctx);
+  if (useChannelLanes(a, kb.vectorWidth(), out[3]) || (a.groups == 1 && blockedOut)) {
+    lowerChannelLanes(kb);
     return;
   }
 
-  lowerColumnLanes(ctx);
+  lowerColumnLanes(kb);
 }
 
 } // namespace lgc

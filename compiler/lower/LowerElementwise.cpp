@@ -11,7 +11,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/ShapeRules.h"
-#include "compiler/lower/LowerContext.h"
+#include "compiler/lower/LowerOps.h"
+#include "compiler/lower/Schedule.h"
 
 #include <algorithm>
 #include <cmath>
@@ -24,13 +25,13 @@ using namespace loop;
 namespace {
 
 /// The kernel for out[r, c] = epilogue(value) over the output's rows view.
-void emitRows(LowerContext &ctx, const Shape &view, E value, double flops) {
-  int y = ctx.outputBuffer(view);
+void emitRows(KernelBuilder &kb, const Shape &view, E value, double flops) {
+  int y = kb.outputBuffer(view);
   std::vector<E> at{var("r"), var("c")};
-  ctx.finish(forLoop("r", 0, view[0], LoopKind::Parallel,
-                     {forLoop("c", 0, view[1], LoopKind::Vector,
-                              {store(y, at, ctx.epilogue(value, at))})}),
-             flops);
+  kb.finish(
+      forLoop("r", 0, view[0], LoopKind::Parallel,
+              {forLoop("c", 0, view[1], LoopKind::Vector, {store(y, at, kb.epilogue(value, at))})}),
+      flops);
 }
 
 /// A 4-D tensor's plane as one row: the view elementwise kernels index a
@@ -40,16 +41,16 @@ Shape planeView(const Shape &shape) {
 }
 
 /// The output's order: blocked order when it is blocked, else plain.
-int64_t orderOf(const LowerContext &ctx, int buffer) {
-  return ctx.blocked(buffer) ? ctx.vectorWidth() : 0;
+int64_t orderOf(const KernelBuilder &kb, int buffer) {
+  return kb.blocked(buffer) ? kb.vectorWidth() : 0;
 }
 
 } // namespace
 
-void lowerElementwise(LowerContext &ctx) {
-  const Node &node = ctx.node();
-  const Shape &shape = ctx.graph().outputOf(node).shape;
-  const Shape &input = ctx.graph().inputOf(node).shape;
+void lowerElementwise(KernelBuilder &kb) {
+  const Node &node = kb.node();
+  const Shape &shape = kb.graph().outputOf(node).shape;
+  const Shape &input = kb.graph().inputOf(node).shape;
   size_t count = node.baseInputCount();
   auto name = [&](size_t i) { return "in" + (count > 1 ? std::to_string(i) : ""); };
   if (input.size() == 4) {
@@ -57,57 +58,57 @@ void lowerElementwise(LowerContext &ctx) {
     // and written in its own layout. Flatten's plain output is the input's
     // NCHW order, so it is viewed as the input's shape.
     bool flatten = node.op == OpKind::Flatten;
-    if (flatten && ctx.foldedFlatten(node)) return; // Its Linear reads the input.
+    if (flatten && kb.foldedFlatten(node)) return; // Its Linear reads the input.
     Shape view = flatten ? input : planeView(shape);
     std::vector<int> xs;
-    for (size_t i = 0; i < count; ++i) xs.push_back(ctx.valueBuffer(name(i), node.inputs[i], view));
-    int y = ctx.outputBuffer(view);
-    ctx.finish(eachElement(view, orderOf(ctx, y),
-                           [&](const std::vector<E> &at, E inRange) {
-                             E value;
-                             for (int x : xs)
-                               value = value ? value + ctx.read(x, at, inRange)
-                                             : ctx.read(x, at, inRange);
-                             value = activation(node.op, node.attrs, value);
-                             return std::vector<StmtRef>{ctx.write(y, at, value, inRange)};
-                           }),
-               double(numElements(shape)));
+    for (size_t i = 0; i < count; ++i) xs.push_back(kb.valueBuffer(name(i), node.inputs[i], view));
+    int y = kb.outputBuffer(view);
+    kb.finish(eachElement(view, orderOf(kb, y),
+                          [&](const std::vector<E> &at, E inRange) {
+                            E value;
+                            for (int x : xs)
+                              value =
+                                  value ? value + kb.read(x, at, inRange) : kb.read(x, at, inRange);
+                            value = activation(node.op, node.attrs, value);
+                            return std::vector<StmtRef>{kb.write(y, at, value, inRange)};
+                          }),
+              double(numElements(shape)));
     return;
   }
   Shape view = rowsView(shape);
   std::vector<E> at{var("r"), var("c")};
   E value;
   for (size_t i = 0; i < count; ++i) {
-    int x = ctx.valueBuffer(name(i), node.inputs[i], view);
+    int x = kb.valueBuffer(name(i), node.inputs[i], view);
     value = value ? value + load(x, at) : load(x, at);
   }
-  emitRows(ctx, view, activation(node.op, node.attrs, value), double(numElements(view)));
+  emitRows(kb, view, activation(node.op, node.attrs, value), double(numElements(view)));
 }
 
-void lowerBatchNorm2d(LowerContext &ctx) {
-  const Node &node = ctx.node();
-  const Shape &shape = ctx.graph().outputOf(node).shape;
+void lowerBatchNorm2d(KernelBuilder &kb) {
+  const Node &node = kb.node();
+  const Shape &shape = kb.graph().outputOf(node).shape;
   double eps = node.as<BatchNorm2dAttrs>().eps;
   Shape view = planeView(shape);
-  int x = ctx.valueBuffer("in", node.inputs[0], view);
-  int y = ctx.outputBuffer(view);
-  int64_t order = orderOf(ctx, y);
+  int x = kb.valueBuffer("in", node.inputs[0], view);
+  int y = kb.outputBuffer(view);
+  int64_t order = orderOf(kb, y);
   // y = x * scale + shift, scale = gamma / sqrt(var + eps), shift = beta - mean * scale,
   // zero-padded to whole blocks in blocked order.
   int64_t padded = order ? (shape[1] + order - 1) / order * order : shape[1];
   auto perChannel = [&](const char *name, const char *param, PrepStep::Kind kind) {
-    WeightRecipe r = ctx.param(param).then({prep::batchNorm(kind, node.name, eps)});
-    return ctx.weightBuffer(name, padded > shape[1] ? r.then({prep::zeroPad(padded)}) : r);
+    WeightRecipe r = kb.param(param).then({prep::batchNorm(kind, node.name, eps)});
+    return kb.weightBuffer(name, padded > shape[1] ? r.then({prep::zeroPad(padded)}) : r);
   };
   int s = perChannel("scale", "weight", PrepStep::Kind::BnScale);
   int t = perChannel("shift", "bias", PrepStep::Kind::BnShift);
-  ctx.finish(eachElement(view, order,
-                         [&](const std::vector<E> &at, E inRange) {
-                           E c = at[1];
-                           E value = fma(ctx.read(x, at, inRange), load(s, {c}), load(t, {c}));
-                           return std::vector<StmtRef>{ctx.write(y, at, value, inRange)};
-                         }),
-             2.0 * double(numElements(shape)));
+  kb.finish(eachElement(view, order,
+                        [&](const std::vector<E> &at, E inRange) {
+                          E c = at[1];
+                          E value = fma(kb.read(x, at, inRange), load(s, {c}), load(t, {c}));
+                          return std::vector<StmtRef>{kb.write(y, at, value, inRange)};
+                        }),
+            2.0 * double(numElements(shape)));
 }
 
 namespace {
@@ -141,91 +142,91 @@ namespace {
 /// a blocked output, blocked alike and made of whole blocks, so that each
 /// starts at a block boundary, its channel offset times the plane (as in
 /// NCHW).
-bool blocksInPlace(const LowerContext &ctx, const Node &node, size_t dim) {
-  int64_t block = ctx.blockOf(node.output);
+bool blocksInPlace(const KernelBuilder &kb, const Node &node, size_t dim) {
+  int64_t block = kb.blockOf(node.output);
   return (block == 0 || dim == 1) &&
          std::all_of(node.inputs.begin(), node.inputs.end(), [&](ValueId id) {
-           return ctx.blockOf(id) == block &&
-                  (block == 0 || ctx.graph().value(id).shape[1] % block == 0);
+           return kb.blockOf(id) == block &&
+                  (block == 0 || kb.graph().value(id).shape[1] % block == 0);
          });
 }
 
 /// A concatenation of 4-D values not all plain: each output element takes
 /// the element of the input whose slice of `dim` holds it.
-void lowerConcatElements(LowerContext &ctx, size_t dim) {
-  const Node &node = ctx.node();
-  const Shape &out = ctx.graph().outputOf(node).shape;
+void lowerConcatElements(KernelBuilder &kb, size_t dim) {
+  const Node &node = kb.node();
+  const Shape &out = kb.graph().outputOf(node).shape;
   std::vector<int> xs;
   for (size_t i = 0; i < node.baseInputCount(); ++i)
-    xs.push_back(ctx.valueBuffer("in" + std::to_string(i), node.inputs[i]));
-  int y = ctx.outputBuffer();
+    xs.push_back(kb.valueBuffer("in" + std::to_string(i), node.inputs[i]));
+  int y = kb.outputBuffer();
   auto body = [&](const std::vector<E> &at, E inRange) {
     E value, position = at[dim];
     int64_t end = out[dim];
     for (size_t i = xs.size(); i-- > 0;) {
-      int64_t begin = end - ctx.graph().inputOf(node, i).shape[dim];
+      int64_t begin = end - kb.graph().inputOf(node, i).shape[dim];
       std::vector<E> from = at;
       from[dim] = position - E(begin);
       E inside = E(begin) <= position && position < E(end);
       E guard = inRange ? inRange && inside : inside;
       value = i + 1 == xs.size()
-                  ? guardedLoad(xs[i], ctx.at(xs[i], from), guard, 0.0f)
-                  : select(inside, guardedLoad(xs[i], ctx.at(xs[i], from), guard, 0.0f), value);
+                  ? guardedLoad(xs[i], kb.at(xs[i], from), guard, 0.0f)
+                  : select(inside, guardedLoad(xs[i], kb.at(xs[i], from), guard, 0.0f), value);
       end = begin;
     }
-    return std::vector<StmtRef>{ctx.write(y, at, value, inRange)};
+    return std::vector<StmtRef>{kb.write(y, at, value, inRange)};
   };
-  ctx.finish(eachElement(out, orderOf(ctx, y), body), 0);
+  kb.finish(eachElement(out, orderOf(kb, y), body), 0);
 }
 
 } // namespace
 
-void lowerConcat(LowerContext &ctx) {
-  const Node &node = ctx.node();
-  const Shape &out = ctx.graph().outputOf(node).shape;
+void lowerConcat(KernelBuilder &kb) {
+  const Node &node = kb.node();
+  const Shape &out = kb.graph().outputOf(node).shape;
   size_t dim = static_cast<size_t>(normaliseDim(node.as<DimAttrs>().dim, out.size()));
   int64_t outer = extent(out, 0, dim), inner = extent(out, dim + 1, out.size());
-  if (concatInPlace(ctx.graph(), node, outer) && blocksInPlace(ctx, node, dim)) {
+  if (concatInPlace(kb.graph(), node, outer) && blocksInPlace(kb, node, dim)) {
     int64_t offset = 0;
     for (ValueId id : node.inputs) {
-      ctx.alias(id, node.output, offset);
-      offset += numElements(ctx.graph().value(id).shape);
+      kb.alias(id, node.output, offset);
+      offset += numElements(kb.graph().value(id).shape);
     }
     return;
   }
-  if (!ctx.allPlain()) {
-    lowerConcatElements(ctx, dim);
+  if (!kb.allPlain()) {
+    lowerConcatElements(kb, dim);
     return;
   }
   std::vector<int> inputs;
   for (size_t i = 0; i < node.baseInputCount(); ++i) {
-    int64_t len = ctx.graph().inputOf(node, i).shape[dim];
+    int64_t len = kb.graph().inputOf(node, i).shape[dim];
     inputs.push_back(
-        ctx.valueBuffer("in" + std::to_string(i), node.inputs[i], {outer, len * inner}));
+        kb.valueBuffer("in" + std::to_string(i), node.inputs[i], {outer, len * inner}));
   }
-  int y = ctx.outputBuffer({outer, out[dim] * inner});
+  int y = kb.outputBuffer({outer, out[dim] * inner});
   std::vector<StmtRef> copies;
   int64_t offset = 0;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    int64_t len = ctx.graph().inputOf(node, i).shape[dim] * inner;
+    int64_t len = kb.graph().inputOf(node, i).shape[dim] * inner;
     std::vector<E> at{var("r"), var("c") + E(offset)};
     copies.push_back(
         forLoop("c", 0, len, LoopKind::Vector,
-                {store(y, at, ctx.epilogue(load(inputs[i], {var("r"), var("c")}), at))}));
+                {store(y, at, kb.epilogue(load(inputs[i], {var("r"), var("c")}), at))}));
     offset += len;
   }
-  ctx.finish(forLoop("r", 0, outer, LoopKind::Parallel, copies), 0);
+  kb.finish(forLoop("r", 0, outer, LoopKind::Parallel, copies), 0);
 }
 
-void lowerSoftmax(LowerContext &ctx) {
-  const Node &node = ctx.node();
-  const Shape &shape = ctx.graph().outputOf(node).shape;
+void lowerSoftmax(KernelBuilder &kb) {
+  const Node &node = kb.node();
+  const Shape &shape = kb.graph().outputOf(node).shape;
   size_t dim = static_cast<size_t>(normaliseDim(node.as<DimAttrs>().dim, shape.size()));
   int64_t outer = extent(shape, 0, dim), len = shape[dim];
   int64_t inner = extent(shape, dim + 1, shape.size());
   Shape view{outer, len, inner};
-  int x = ctx.valueBuffer("in", node.inputs[0], view);
-  int y = ctx.outputBuffer(view);
+  int x = kb.valueBuffer("in", node.inputs[0], view);
+  int y = kb.outputBuffer(view);
   E r = var("r"), j = var("j"), k = var("k");
   E shifted = call(Callee::Exp, {load(x, {r, k, j}) - local("peak")});
   std::vector<E> at{r, k, j};
@@ -237,28 +238,28 @@ void lowerSoftmax(LowerContext &ctx) {
                let("sum", f32(0)),
                forLoop("k", 0, len, LoopKind::Serial, {assign("sum", local("sum") + shifted)}),
                forLoop("k", 0, len, LoopKind::Serial,
-                       {store(y, at, ctx.epilogue(shifted / local("sum"), at))})});
-  ctx.finish(forLoop("r", 0, outer, LoopKind::Parallel, {body}), 4.0 * double(numElements(shape)));
+                       {store(y, at, kb.epilogue(shifted / local("sum"), at))})});
+  kb.finish(forLoop("r", 0, outer, LoopKind::Parallel, {body}), 4.0 * double(numElements(shape)));
 }
 
 } // namespace lgc
 
 namespace lgc {
 
-void lowerLayoutCopy(LowerContext &ctx, int from, int to) {
-  const Storage &source = ctx.storage(from), &target = ctx.storage(to);
+void lowerLayoutCopy(KernelBuilder &kb, int from, int to) {
+  const Storage &source = kb.storage(from), &target = kb.storage(to);
   const Shape &shape = source.shape;
-  int x = ctx.storageBuffer("in", from, shape, false);
-  int y = ctx.storageBuffer("out", to, shape, true);
+  int x = kb.storageBuffer("in", from, shape, false);
+  int y = kb.storageBuffer("out", to, shape, true);
   // In blocked order: the blocked side's vectors whole, the plain side's
   // lanes a plane apart.
-  ctx.finish(eachElement(shape, std::max(source.block, target.block),
-                         [&](const std::vector<E> &at, E inRange) {
-                           return std::vector<StmtRef>{store(y, ctx.at(y, at),
-                                                             ctx.read(x, at, inRange),
-                                                             ctx.blocked(y) ? E() : inRange)};
-                         }),
-             0);
+  kb.finish(eachElement(shape, std::max(source.block, target.block),
+                        [&](const std::vector<E> &at, E inRange) {
+                          return std::vector<StmtRef>{store(y, kb.at(y, at),
+                                                            kb.read(x, at, inRange),
+                                                            kb.blocked(y) ? E() : inRange)};
+                        }),
+            0);
 }
 
 } // namespace lgc

@@ -11,43 +11,44 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/Cost.h"
-#include "compiler/lower/LowerContext.h"
+#include "compiler/lower/LowerOps.h"
+#include "compiler/lower/Schedule.h"
 
 namespace lgc {
 
 using namespace loop;
 
-void lowerLinear(LowerContext &ctx) {
-  const Node &node = ctx.node();
+void lowerLinear(KernelBuilder &kb) {
+  const Node &node = kb.node();
   const auto &a = node.as<LinearAttrs>();
-  Shape out = ctx.graph().outputOf(node).shape;
+  Shape out = kb.graph().outputOf(node).shape;
   int64_t rows = numElements(out) / a.outFeatures;
-  int64_t lanes = ctx.vectorWidth(), vectors = 4, chunk = vectors * lanes;
+  int64_t lanes = kb.vectorWidth(), vectors = 4, chunk = vectors * lanes;
   int64_t chunks = (a.outFeatures + chunk - 1) / chunk;
 
-  // A folded Flatten (see LowerContext::foldedFlatten): the input is read
+  // A folded Flatten (see KernelBuilder::foldedFlatten): the input is read
   // where the blocked value stores feature (c, pixel).
-  const Value &input = ctx.graph().value(node.inputs[0]);
-  const Node *flatten = input.producer >= 0 ? &ctx.graph().nodes[size_t(input.producer)] : nullptr;
-  bool folded = flatten && ctx.foldedFlatten(*flatten);
+  const Value &input = kb.graph().value(node.inputs[0]);
+  const Node *flatten = input.producer >= 0 ? &kb.graph().nodes[size_t(input.producer)] : nullptr;
+  bool folded = flatten && kb.foldedFlatten(*flatten);
   int64_t block = 0, pixels = 1;
   int x = -1;
   if (folded) {
     ValueId blocked = flatten->inputs[0];
-    const Shape &s = ctx.graph().value(blocked).shape;
-    block = ctx.blockOf(blocked), pixels = s[2] * s[3];
-    x = ctx.blockedRowsBuffer("in", blocked);
+    const Shape &s = kb.graph().value(blocked).shape;
+    block = kb.blockOf(blocked), pixels = s[2] * s[3];
+    x = kb.blockedRowsBuffer("in", blocked);
   } else {
-    x = ctx.valueBuffer("in", node.inputs[0], {rows, a.inFeatures});
+    x = kb.valueBuffer("in", node.inputs[0], {rows, a.inFeatures});
   }
   // W [out, in] as [chunks, in, chunk]: each chunk of `chunk` output features
   // holds, for every input feature, its weights contiguously (zeros past
   // `out`), so a chunk streams through memory in one sequential pass.
-  int w = ctx.weightBuffer("weight_t",
-                           ctx.param("weight").then({prep::chunkedTranspose(chunk, chunks)}));
-  int b = a.bias ? ctx.weightBuffer("bias", ctx.param("bias").then({prep::zeroPad(chunks * chunk)}))
-                 : -1;
-  int y = ctx.outputBuffer({rows, a.outFeatures});
+  int w =
+      kb.weightBuffer("weight_t", kb.param("weight").then({prep::chunkedTranspose(chunk, chunks)}));
+  int b =
+      a.bias ? kb.weightBuffer("bias", kb.param("bias").then({prep::zeroPad(chunks * chunk)})) : -1;
+  int y = kb.outputBuffer({rows, a.outFeatures});
 
   // One pass over the inputs per chunk, its vectors as separate accumulators.
   // A folded Flatten's features go channel by channel, then pixel by pixel.
@@ -64,7 +65,7 @@ void lowerLinear(LowerContext &ctx) {
     E inRange = o < E(a.outFeatures);
     init.push_back(let(acc, b >= 0 ? load(b, {o}) : f32(0)));
     taps.push_back(assign(acc, fma(load(x, {r, stored}), load(w, {c, i, column}), local(acc))));
-    stores.push_back(store(y, at, ctx.epilogue(local(acc), at, inRange), inRange));
+    stores.push_back(store(y, at, kb.epilogue(local(acc), at, inRange), inRange));
   }
   std::vector<StmtRef> body = init;
   if (folded)
@@ -73,9 +74,9 @@ void lowerLinear(LowerContext &ctx) {
   else
     body.push_back(forLoop("i", 0, a.inFeatures, LoopKind::Serial, taps));
   body.insert(body.end(), stores.begin(), stores.end());
-  ctx.finish(forLoop("p", 0, rows * chunks, LoopKind::Parallel,
-                     {forLoop("o", 0, lanes, LoopKind::Vector, body)}),
-             2.0 * double(macCount(ctx.graph(), node)));
+  kb.finish(forLoop("p", 0, rows * chunks, LoopKind::Parallel,
+                    {forLoop("o", 0, lanes, LoopKind::Vector, body)}),
+            2.0 * double(macCount(kb.graph(), node)));
 }
 
 } // namespace lgc

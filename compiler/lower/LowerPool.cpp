@@ -11,7 +11,8 @@
 // the simplifier folds the divisor to the window size.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/lower/LowerContext.h"
+#include "compiler/lower/LowerOps.h"
+#include "compiler/lower/Schedule.h"
 
 #include <limits>
 
@@ -49,16 +50,16 @@ E treeSum(std::vector<E> terms) {
 
 } // namespace
 
-void lowerPool2d(LowerContext &ctx) {
-  const Node &node = ctx.node();
+void lowerPool2d(KernelBuilder &kb) {
+  const Node &node = kb.node();
   const auto &a = node.as<Pool2dAttrs>();
   bool isMax = node.op == OpKind::MaxPool2d;
-  const Shape &in = ctx.graph().inputOf(node).shape;
-  const Shape &out = ctx.graph().outputOf(node).shape;
-  int x = ctx.valueBuffer("in", node.inputs[0]);
-  int y = ctx.outputBuffer();
-  bool channelLanes = ctx.blocked(x);
-  int64_t lanes = ctx.vectorWidth(), blocks = (out[1] + lanes - 1) / lanes;
+  const Shape &in = kb.graph().inputOf(node).shape;
+  const Shape &out = kb.graph().outputOf(node).shape;
+  int x = kb.valueBuffer("in", node.inputs[0]);
+  int y = kb.outputBuffer();
+  bool channelLanes = kb.blocked(x);
+  int64_t lanes = kb.vectorWidth(), blocks = (out[1] + lanes - 1) / lanes;
 
   // Column lanes: threads split (image, channel) planes. Channel lanes (a
   // blocked input): (image, share of rows, channel block) triples, a vector
@@ -74,14 +75,13 @@ void lowerPool2d(LowerContext &ctx) {
     E y0 = oy * E(a.stride.h) - E(a.padding.h), x0 = ox * E(a.stride.w) - E(a.padding.w);
     E iy = y0 + ky * E(a.dilation.h), ix = x0 + kx * E(a.dilation.w);
     E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
-    E cell = guardedLoad(x, ctx.at(x, {n, c, iy, ix}), inside, fill);
+    E cell = guardedLoad(x, kb.at(x, {n, c, iy, ix}), inside, fill);
     E update = isMax ? max(local(acc), cell) : local(acc) + cell;
     E result = isMax ? local(acc) : local(acc) / cast(avgDivisor(a, in, y0, x0));
     std::vector<E> at{n, c, oy, ox};
-    E inRange = ctx.blocked(y) ? E() : c < E(out[1]);
-    return std::vector<StmtRef>{
-        let(acc, f32(fill)), tapLoops(t, {assign(acc, update)}),
-        store(y, ctx.at(y, at), ctx.epilogue(result, at, inRange), inRange)};
+    E inRange = kb.blocked(y) ? E() : c < E(out[1]);
+    return std::vector<StmtRef>{let(acc, f32(fill)), tapLoops(t, {assign(acc, update)}),
+                                store(y, kb.at(y, at), kb.epilogue(result, at, inRange), inRange)};
   };
 
   std::vector<StmtRef> tiles;
@@ -103,20 +103,20 @@ void lowerPool2d(LowerContext &ctx) {
     };
     tiles.push_back(shareRowLoop(t, shares, share, shareRows, columnBlocks(t, kPoolColumns, run)));
   }
-  ctx.finish(forLoop("p", 0, out[0] * shares * planes, LoopKind::Parallel, tiles),
-             double(numElements(out)) * double(a.kernel.h * a.kernel.w));
+  kb.finish(forLoop("p", 0, out[0] * shares * planes, LoopKind::Parallel, tiles),
+            double(numElements(out)) * double(a.kernel.h * a.kernel.w));
 }
 
-void lowerAdaptiveAvgPool2d(LowerContext &ctx) {
-  const Node &node = ctx.node();
-  const Shape &in = ctx.graph().inputOf(node).shape;
-  const Shape &out = ctx.graph().outputOf(node).shape;
-  int x = ctx.valueBuffer("in", node.inputs[0]);
-  int y = ctx.outputBuffer();
+void lowerAdaptiveAvgPool2d(KernelBuilder &kb) {
+  const Node &node = kb.node();
+  const Shape &in = kb.graph().inputOf(node).shape;
+  const Shape &out = kb.graph().outputOf(node).shape;
+  int x = kb.valueBuffer("in", node.inputs[0]);
+  int y = kb.outputBuffer();
   // A blocked input: lanes are a block's channels, (image, block) pairs
   // split across threads. Otherwise (image, channel) planes, lanes columns.
-  bool channelLanes = ctx.blocked(x);
-  int64_t lanes = ctx.vectorWidth(), blocks = (out[1] + lanes - 1) / lanes;
+  bool channelLanes = kb.blocked(x);
+  int64_t lanes = kb.vectorWidth(), blocks = (out[1] + lanes - 1) / lanes;
   int64_t planes = channelLanes ? blocks : out[1];
 
   // Bin i covers [floor(i*in/out), ceil((i+1)*in/out)); loop over the widest
@@ -135,7 +135,7 @@ void lowerAdaptiveAvgPool2d(LowerContext &ctx) {
   E x0 = floorDiv(ox * E(in[3]), out[3]),
     x1 = floorDiv((ox + E(1)) * E(in[3]) + E(out[3] - 1), out[3]);
   auto cell = [&](E ky, E kx) {
-    return guardedLoad(x, ctx.at(x, {n, c, y0 + ky, x0 + kx}), y0 + ky < y1 && x0 + kx < x1, 0.0f);
+    return guardedLoad(x, kb.at(x, {n, c, y0 + ky, x0 + kx}), y0 + ky < y1 && x0 + kx < x1, 0.0f);
   };
   std::vector<E> at{n, c, oy, ox};
   E mean = local("acc") / cast((y1 - y0) * (x1 - x0));
@@ -158,13 +158,13 @@ void lowerAdaptiveAvgPool2d(LowerContext &ctx) {
                          {forLoop("kx", 0, bw, LoopKind::Serial,
                                   {assign("acc", local("acc") + cell(var("ky"), var("kx")))})})});
   }
-  E inRange = ctx.blocked(y) ? E() : c < E(out[1]);
+  E inRange = kb.blocked(y) ? E() : c < E(out[1]);
   StmtRef body =
       forLoop("oy", 0, out[2], LoopKind::Serial,
               {forLoop("ox", 0, out[3], columns,
-                       {sum, store(y, ctx.at(y, at), ctx.epilogue(mean, at, inRange), inRange)})});
+                       {sum, store(y, kb.at(y, at), kb.epilogue(mean, at, inRange), inRange)})});
   if (channelLanes) body = forLoop("c", 0, lanes, LoopKind::Vector, {body});
-  ctx.finish(forLoop("p", 0, out[0] * planes, LoopKind::Parallel, {body}), double(numElements(in)));
+  kb.finish(forLoop("p", 0, out[0] * planes, LoopKind::Parallel, {body}), double(numElements(in)));
 }
 
 } // namespace lgc

@@ -17,8 +17,8 @@ namespace lgc {
 void eliminateDeadCode(Graph &graph) {
   for (size_t i = graph.nodes.size(); i-- > 0;) {
     const Node &n = graph.nodes[i];
-    if (isDetached(n) || isGraphOutput(graph, n.output)) continue;
-    if (usesOf(graph, n.output).empty()) detachNode(graph, static_cast<int>(i));
+    if (isDetached(n) || graph.isOutput(n.output)) continue;
+    if (graph.usesOf(n.output).empty()) detachNode(graph, static_cast<int>(i));
   }
   compactGraph(graph);
 }

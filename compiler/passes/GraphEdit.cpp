@@ -11,21 +11,9 @@
 
 namespace lgc {
 
-std::vector<int> usesOf(const Graph &graph, ValueId value) {
-  std::vector<int> users;
-  for (size_t i = 0; i < graph.nodes.size(); ++i)
-    for (ValueId id : graph.nodes[i].inputs)
-      if (id == value) users.push_back(static_cast<int>(i));
-  return users;
-}
-
-bool isGraphOutput(const Graph &graph, ValueId value) {
-  return std::find(graph.outputs.begin(), graph.outputs.end(), value) != graph.outputs.end();
-}
-
 bool feedsOnly(const Graph &graph, ValueId value, int user) {
-  std::vector<int> users = usesOf(graph, value);
-  return users.size() == 1 && users[0] == user && !isGraphOutput(graph, value);
+  std::vector<int> users = graph.usesOf(value);
+  return users.size() == 1 && users[0] == user && !graph.isOutput(value);
 }
 
 void replaceUses(Graph &graph, ValueId from, ValueId to) {

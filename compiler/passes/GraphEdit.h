@@ -1,11 +1,10 @@
 //===- compiler/passes/GraphEdit.h - rewriting the Graph IR -----*- C++ -*-===//
 //
-// The few edits the optimisation passes are made of: asking who reads a value,
-// rewiring reads, letting a node take over another's output value, and
-// removing the nodes a pass has detached. A pass detaches a node (no inputs,
-// no output) instead of erasing it, so node indices stay valid during its
-// sweep, and calls compactGraph once at the end; a detached node never
-// reaches the verifier.
+// The few edits the optimisation passes are made of (Graph::usesOf asks who
+// reads a value; detached nodes read nothing): rewiring reads, letting a node take over another's
+// output value, and removing the nodes a pass has detached. A pass detaches a node (no inputs, no
+// output) instead of erasing it, so node indices stay valid during its sweep, and calls
+// compactGraph once at the end; a detached node never reaches the verifier.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -15,13 +14,6 @@
 #include <vector>
 
 namespace lgc {
-
-/// The indices of the nodes that read `value`, once per read (a node that
-/// reads it twice appears twice). Detached nodes read nothing.
-std::vector<int> usesOf(const Graph &graph, ValueId value);
-
-/// True when `value` is one of the graph's outputs.
-bool isGraphOutput(const Graph &graph, ValueId value);
 
 /// True when `value` is read exactly once, by node `user`, and is not a graph
 /// output: the value can disappear into `user`.

@@ -5,7 +5,6 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/passes/Pipeline.h"
 
-#include "compiler/frontend/ModelParser.h"
 #include "compiler/ir/Cost.h"
 #include "compiler/ir/Verifier.h"
 #include "compiler/passes/Passes.h"
@@ -24,10 +23,7 @@ Error finishPass(const std::string &pass, const Graph &graph, const PipelineOpti
 
 } // namespace
 
-Expected<Graph> buildGraph(const std::string &modelPath, const PipelineOptions &options) {
-  Expected<Graph> parsed = parseModelFile(modelPath);
-  if (!parsed) return parsed.takeError();
-  Graph graph = std::move(*parsed);
+Error prepareGraph(Graph &graph, const PipelineOptions &options) {
   if (Error e = finishPass("parse", graph, options, false)) return e;
   if (options.batch > 0) {
     if (Error e = setBatchSize(graph, options.batch)) return e;
@@ -37,8 +33,7 @@ Expected<Graph> buildGraph(const std::string &modelPath, const PipelineOptions &
   if (Error e = finishPass("infer-shapes", graph, options, true)) return e;
   Expected<uint64_t> limit = memoryLimitFromEnv();
   if (!limit) return limit.takeError();
-  if (Error e = checkMemoryLimit(graph, *limit)) return e;
-  return graph;
+  return checkMemoryLimit(graph, *limit);
 }
 
 Error optimizeGraph(Graph &graph, WeightMap &weights, const PipelineOptions &options) {

@@ -1,9 +1,9 @@
 //===- compiler/passes/Pipeline.h - the pass pipeline -----------*- C++ -*-===//
 //
 // The one place that decides which passes run, in which order: the driver
-// calls buildGraph and gets a verified graph, then optimizeGraph for the
-// optimised one. After every pass the verifier runs, and an optional callback
-// sees the graph (--print-after-all).
+// (compiler/driver) hands a parsed graph to prepareGraph and gets a verified
+// graph with every shape, then to optimizeGraph for the optimised one. After every pass the
+// verifier runs, and an optional callback sees the graph (--print-after-all).
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -23,12 +23,13 @@ struct PipelineOptions {
   std::function<void(const std::string &pass, const Graph &graph)> afterPass;
 };
 
-/// Parses the model file and runs the passes: set-batch-size (with a batch),
-/// infer-shapes. The result has every shape and has passed the verifier, and
-/// its tensors fit in the memory ceiling (LGC_MEMORY_LIMIT, compiler/ir/Cost.h).
-Expected<Graph> buildGraph(const std::string &modelPath, const PipelineOptions &options = {});
+/// Verifies a graph as a front end built it (reported as pass "parse"),
+/// then runs set-batch-size (with a batch) and infer-shapes. Then the graph
+/// has every shape and has passed the verifier, and its tensors fit in the
+/// memory ceiling (LGC_MEMORY_LIMIT, compiler/ir/Cost.h).
+Error prepareGraph(Graph &graph, const PipelineOptions &options = {});
 
-/// Runs the optimisation passes on a graph from buildGraph, in order:
+/// Runs the optimisation passes on a graph from prepareGraph, in order:
 /// remove-identities, fold-batchnorm, fuse-epilogues, eliminate-dead-code.
 /// `weights` follows the graph (folded BatchNorms change it); it holds every
 /// parameter, or is empty when only the graph matters (a dump). Graph output

@@ -26,7 +26,7 @@ void removeIdentities(Graph &graph) {
     int producer = graph.value(v).producer;
     if (producer >= 0 && feedsOnly(graph, v, self)) {
       takeOverOutput(graph, producer, self);
-    } else if (!isGraphOutput(graph, c.output)) {
+    } else if (!graph.isOutput(c.output)) {
       replaceUses(graph, c.output, v);
       detachNode(graph, self);
     }

@@ -7,8 +7,8 @@
 // totals). The last byte picks the batch size (0: the file's), as --batch.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/driver/Driver.h"
 #include "compiler/ir/Cost.h"
-#include "compiler/passes/Pipeline.h"
 #include "tests/fuzz/FuzzSupport.h"
 
 using namespace lgc;

@@ -8,11 +8,11 @@
 // object instead of text, the profile in it as "layers".
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/driver/Driver.h"
 #include "compiler/ir/ParamInit.h"
-#include "compiler/passes/Pipeline.h"
+#include "runtime/Executor.h"
 #include "runtime/MemoryPlan.h"
 #include "tools/lgc/Commands.h"
-#include "tools/lgc/Compile.h"
 #include "tools/lgc/ModelIO.h"
 
 #include <nlohmann/json.hpp>
@@ -126,15 +126,15 @@ int64_t largestLiveSet(const Program &program) {
 
 int runBench(const BenchOptions &options) {
   auto start = Clock::now();
-  PipelineOptions pipeline;
-  pipeline.batch = options.batch;
-  Expected<Graph> graph = buildGraph(options.model, pipeline);
-  if (!graph) return report(graph.takeError());
+  Expected<Compilation> compilation =
+      Compilation::open(options.model, DriverOptions(options.batch, layoutOption(options.layout)));
+  if (!compilation) return report(compilation.takeError());
+  const Graph *graph = &compilation->graph();
   Expected<WeightMap> weights = bindWeights(*graph, options.weights, options.seed);
   if (!weights) return report(weights.takeError());
   auto frontEnd = Clock::now();
   Expected<std::unique_ptr<CompiledModel>> model =
-      compileForHost(*graph, *weights, !options.noCache, options.layout);
+      compilation->compileJit(*weights, hostTarget(), !options.noCache);
   if (!model) return report(model.takeError());
   double compileMs = msBetween(start, Clock::now());
   const Program &program = (*model)->program();

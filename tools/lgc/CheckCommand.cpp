@@ -4,8 +4,8 @@
 // each layer's output shape, parameters and multiply-accumulates, and totals.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/driver/Driver.h"
 #include "compiler/ir/Cost.h"
-#include "compiler/passes/Pipeline.h"
 #include "tools/lgc/Commands.h"
 
 #include <cstdio>

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "compiler/lower/Lower.h"
 #include "runtime/Error.h"
 
 #include <cstdint>
@@ -22,6 +23,12 @@ enum ExitCode { kExitOk = 0, kExitBadInput = 1, kExitUsage = 2 };
 int report(const Error &error);
 /// Prints `lgc: error: message` on stderr and returns kExitUsage.
 int usageError(const std::string &message);
+
+/// The policy --layout names (the option's values are checked when parsed).
+LayoutPolicy layoutOption(const std::string &layout);
+
+/// `requested` threads, or every available core when it is 0.
+int threadCount(int requested);
 
 struct CheckOptions {
   std::string model;

@@ -7,11 +7,8 @@
 // target is the host unless --target-cpu / --mattr say otherwise.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/aot/AotCompiler.h"
-#include "compiler/ir/ParamInit.h"
-#include "compiler/passes/Pipeline.h"
+#include "compiler/driver/Driver.h"
 #include "tools/lgc/Commands.h"
-#include "tools/lgc/Compile.h"
 #include "tools/lgc/ModelIO.h"
 
 #include <cstdio>
@@ -44,23 +41,19 @@ int runCompile(const CompileOptions &options) {
   std::string header = options.header.empty() ? defaultHeader(options.output) : options.header;
   if (header == options.output) return usageError("--header names the object file itself");
 
-  PipelineOptions pipeline;
-  pipeline.batch = options.batch;
-  Expected<Graph> graph = buildGraph(options.model, pipeline);
-  if (!graph) return report(graph.takeError());
-  std::vector<ParamSpec> params = paramSpecs(*graph);
+  Expected<Compilation> compilation =
+      Compilation::open(options.model, DriverOptions(options.batch, layoutOption(options.layout)));
+  if (!compilation) return report(compilation.takeError());
   std::optional<WeightMap> weights;
   if (options.embedWeights || !options.weights.empty()) {
-    Expected<WeightMap> bound = bindWeights(*graph, options.weights, options.seed);
+    Expected<WeightMap> bound = bindWeights(compilation->graph(), options.weights, options.seed);
     if (!bound) return report(bound.takeError());
     weights = std::move(*bound);
   }
-  WeightMap none;
-  if (Error e = optimizeGraph(*graph, none)) return report(e);
 
-  AotOptions aot{options.output, header, options.embedWeights ? &*weights : nullptr,
-                 layoutOption(options.layout)};
-  if (Error e = compileAheadOfTime(*graph, params, *target, aot)) return report(e);
+  AotOptions aot{options.output, header, options.embedWeights ? &*weights : nullptr};
+  if (Error e = compilation->compileObject(*target, aot)) return report(e);
+  const Graph *graph = &compilation->graph();
   std::printf("compiled %s for %s (%d-lane vectors): %s (%s%s), %s\n", graph->name.c_str(),
               target->cpu.c_str(), target->vectorWidth, options.output.c_str(),
               sizeText(options.output).c_str(), options.embedWeights ? ", weights embedded" : "",

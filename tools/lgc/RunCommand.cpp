@@ -5,10 +5,10 @@
 // with class names from --labels), write requested outputs to .npy files.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/passes/Pipeline.h"
+#include "compiler/driver/Driver.h"
+#include "runtime/Executor.h"
 #include "runtime/Npy.h"
 #include "tools/lgc/Commands.h"
-#include "tools/lgc/Compile.h"
 #include "tools/lgc/ModelIO.h"
 
 #include <algorithm>
@@ -72,11 +72,11 @@ Expected<std::vector<std::string>> loadLabels(const std::string &path, const Gra
   return labels;
 }
 
-/// JIT-compiles the graph and runs it once.
-Expected<TensorMap> runCompiled(Graph &graph, const WeightMap &weights, const TensorMap &inputs,
-                                const RunOptions &options) {
+/// JIT-compiles the model for this machine and runs it once.
+Expected<TensorMap> runCompiled(Compilation &compilation, const WeightMap &weights,
+                                const TensorMap &inputs, const RunOptions &options) {
   Expected<std::unique_ptr<CompiledModel>> model =
-      compileForHost(graph, weights, !options.noCache, options.layout);
+      compilation.compileJit(weights, hostTarget(), !options.noCache);
   if (!model) return model.takeError();
   const Program &program = (*model)->program();
   return Executor(program, threadCount(options.threads)).run(inputs);
@@ -85,10 +85,11 @@ Expected<TensorMap> runCompiled(Graph &graph, const WeightMap &weights, const Te
 } // namespace
 
 int runRun(const RunOptions &options) {
-  PipelineOptions pipeline;
-  pipeline.batch = options.batch;
-  Expected<Graph> graph = buildGraph(options.model, pipeline);
-  if (!graph) return report(graph.takeError());
+  Expected<Compilation> compilation =
+      Compilation::open(options.model, DriverOptions(options.batch, layoutOption(options.layout)));
+  if (!compilation) return report(compilation.takeError());
+  // The graph as the file describes it: --reference interprets it as it is.
+  const Graph *graph = &compilation->graph();
 
   auto inputFiles = matchNamedFiles(options.inputs, inputNames(*graph), "--input");
   if (!inputFiles) return usageError(inputFiles.error().message());
@@ -111,8 +112,9 @@ int runRun(const RunOptions &options) {
   Expected<TensorMap> inputs = loadInputs(*graph, *inputFiles, options.seed, *norm);
   if (!inputs) return report(inputs.takeError());
 
-  Expected<TensorMap> outputs = options.reference ? interpret(*graph, *weights, *inputs)
-                                                  : runCompiled(*graph, *weights, *inputs, options);
+  Expected<TensorMap> outputs = options.reference
+                                    ? interpret(*graph, *weights, *inputs)
+                                    : runCompiled(*compilation, *weights, *inputs, options);
   if (!outputs) return report(outputs.takeError());
 
   for (const std::string &name : outputNames(*graph))

@@ -6,8 +6,8 @@
 // thread's share of rows.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/loop/Simplify.h"
 #include "compiler/lower/Lower.h"
-#include "compiler/lower/Simplify.h"
 #include "compiler/passes/Pipeline.h"
 #include "tests/unit/compiler/ModelText.h"
 

@@ -6,8 +6,8 @@
 // command loads models with, enforces it.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/driver/Driver.h"
 #include "compiler/ir/Cost.h"
-#include "compiler/passes/Pipeline.h"
 
 #include "tests/unit/compiler/ModelText.h"
 

@@ -8,12 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/passes/Passes.h"
+#include "compiler/driver/Driver.h"
 #include "compiler/interpreter/Interpreter.h"
 #include "compiler/ir/Cost.h"
 #include "compiler/ir/ParamInit.h"
 #include "compiler/ir/Printer.h"
 #include "compiler/ir/Verifier.h"
-#include "compiler/passes/Pipeline.h"
 
 #include <gtest/gtest.h>
 

@@ -7,9 +7,9 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/ir/Verifier.h"
 
+#include "compiler/driver/Driver.h"
 #include "compiler/frontend/ModelParser.h"
 #include "compiler/passes/Passes.h"
-#include "compiler/passes/Pipeline.h"
 
 #include <gtest/gtest.h>
 

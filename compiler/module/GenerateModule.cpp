@@ -1,4 +1,4 @@
-//===- compiler/jit/GenerateModule.cpp - a graph as LLVM modules ----------===//
+//===- compiler/module/GenerateModule.cpp - a graph as LLVM modules ----------===//
 //
 // 1. Lower the graph to kernels (Loop IR) and weight recipes.
 // 2. Emit every distinct kernel, in one LLVM module or spread over several
@@ -8,7 +8,7 @@
 //    buffer's lifetime (the steps from its producer to its last reader).
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/jit/GenerateModule.h"
+#include "compiler/module/GenerateModule.h"
 
 #include "compiler/codegen/CodeGen.h"
 #include "compiler/lower/Lower.h"

@@ -1,4 +1,4 @@
-//===- compiler/lower/LoopIR.h - the loop-level IR --------------*- C++ -*-===//
+//===- compiler/loop/LoopIR.h - the loop-level IR --------------*- C++ -*-===//
 //
 // Kernels as loop nests with constant bounds, between the Graph IR and LLVM
 // IR. A kernel has buffers (by position), and a body of statements: `for`

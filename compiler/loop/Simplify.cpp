@@ -1,4 +1,4 @@
-//===- compiler/lower/Simplify.cpp - Loop IR simplification ---------------===//
+//===- compiler/loop/Simplify.cpp - Loop IR simplification ---------------===//
 //
 // 1. Walk the statements, recording each loop variable's range [lo, hi].
 // 2. Rebuild each expression bottom-up. Integer sums and products by
@@ -11,8 +11,8 @@
 //    guard, and those whose guard folds to false become their fill value.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/lower/Simplify.h"
-#include "compiler/ir/OutputSize.h"
+#include "compiler/loop/Simplify.h"
+#include "runtime/IntMath.h"
 
 #include <algorithm>
 #include <map>

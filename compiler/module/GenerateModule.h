@@ -1,4 +1,4 @@
-//===- compiler/jit/GenerateModule.h - a graph as one LLVM module -*- C++ -*-===//
+//===- compiler/module/GenerateModule.h - a graph as one LLVM module -*- C++ -*-===//
 //
 // The part of compiling that the JIT, the on-disk cache and ahead-of-time
 // objects share: lower every node of an optimised graph to a kernel, emit the

@@ -1,4 +1,4 @@
-//===- compiler/lower/Simplify.h - Loop IR simplification -------*- C++ -*-===//
+//===- compiler/loop/Simplify.h - Loop IR simplification -------*- C++ -*-===//
 //
 // Rewrites a kernel's expressions with what the loop bounds prove: index
 // arithmetic put in a canonical linear form (so `(oy*2 + 3) - (oy*2)` is 3),
@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "compiler/lower/LoopIR.h"
+#include "compiler/loop/LoopIR.h"
 
 namespace lgc::loop {
 

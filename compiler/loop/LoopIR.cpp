@@ -1,12 +1,12 @@
-//===- compiler/lower/LoopIR.cpp - the loop-level IR ----------------------===//
+//===- compiler/loop/LoopIR.cpp - the loop-level IR ----------------------===//
 //
 // Expression and statement builders. The builders fold what is constant on
 // the spot (2 + 3, x * 1, x + 0), so lowering code can write the formula
 // plainly and the printed loops still read cleanly.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/lower/LoopIR.h"
-#include "compiler/ir/OutputSize.h"
+#include "compiler/loop/LoopIR.h"
+#include "runtime/IntMath.h"
 
 #include <cassert>
 

@@ -1,4 +1,4 @@
-//===- compiler/lower/LoopPrinter.cpp - Loop IR as text -------------------===//
+//===- compiler/loop/LoopPrinter.cpp - Loop IR as text -------------------===//
 //
 // Kernels as indented pseudo-code (what `lgc dump --emit=loops` prints):
 //
@@ -13,7 +13,7 @@
 // `in[...] if (guard) else 0`.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/lower/LoopIR.h"
+#include "compiler/loop/LoopIR.h"
 
 #include <cstdio>
 #include <cstdlib>
