@@ -12,7 +12,7 @@ machine hits every engine alike:
                 layer also runs between a 1x1 convolution and a Flatten with
                 --profile, so that its kernel reads and writes lgc's blocked layout as
                 oneDNN's reads and writes its own: the "lgc kernel" columns
-  torch eager   the equivalent torch.nn.Module (tools/lgc_torch.py), eval mode,
+  torch eager   the equivalent torch.nn.Module (tools/python/lgc/torch_model.py), eval mode,
                 torch.no_grad(), torch.set_num_threads(T); warm-up, then R runs
                 timed one by one with time.perf_counter
   torch frozen  torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.script(m)))
@@ -101,8 +101,9 @@ import warnings
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import lgc_torch  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "python"))
+from lgc import model_yaml, torch_layers, torch_model  # noqa: E402
+from lgc.safetensors_io import write_safetensors  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PEERS_SRC = os.path.join(ROOT, "tools", "peers")
@@ -456,7 +457,7 @@ def _pads(padding, axis, size, k, s, d, out):
     elif padding == "same":
         lo = (dk - 1) // 2  # PyTorch puts the odd one at the end
     else:
-        lo = lgc_torch._pair(padding)[axis]
+        lo = model_yaml.pair(padding)[axis]
     hi = lo if (size + 2 * lo - dk) // s + 1 == out else (out - 1) * s + dk - size - lo
     return lo, hi
 
@@ -479,10 +480,10 @@ def dnnl_layer_args(model, in_shape, out_shape):
         raise NotForDnnl("no oneDNN primitive for %s here" % op)
     n, c, h, w = in_shape
     oh, ow = out_shape[2], out_shape[3]
-    kh, kw = lgc_torch._pair(a["kernel_size"])
+    kh, kw = model_yaml.pair(a["kernel_size"])
     stride = a.get("stride")
-    sh, sw = lgc_torch._pair(stride if stride is not None else a["kernel_size"])
-    dh, dw = lgc_torch._pair(a.get("dilation", 1))
+    sh, sw = model_yaml.pair(stride if stride is not None else a["kernel_size"])
+    dh, dw = model_yaml.pair(a.get("dilation", 1))
     pt, pb = _pads(a.get("padding", 0), 0, h, kh, sh, dh, oh)
     pl, pr = _pads(a.get("padding", 0), 1, w, kw, sw, dw, ow)
     d = dict(n=n, ic=c, ih=h, iw=w, kh=kh, kw=kw, sh=sh, sw=sw, dh=dh, dw=dw, pt=pt, pl=pl, pb=pb, pr=pr,
@@ -509,11 +510,14 @@ def _show(path):
 
 def export_onnx(case, m, xs, opset, onnx_dir, log):
     """torch.onnx.export of the module (seeded weights), cached in onnx_dir by the model
-    file, batch, opset, torch version and lgc_torch.py. Returns (path, seconds spent)."""
+    file, batch, opset, torch version and the module builder's source. Returns (path, seconds spent)."""
     global _LGC_TORCH_HASH
     if _LGC_TORCH_HASH is None:
-        with open(lgc_torch.__file__, "rb") as f:
-            _LGC_TORCH_HASH = hashlib.sha256(f.read()).hexdigest()
+        h = hashlib.sha256()
+        for source in (torch_model.__file__, torch_layers.__file__):
+            with open(source, "rb") as f:
+                h.update(f.read())
+        _LGC_TORCH_HASH = h.hexdigest()
     with open(case.path, "rb") as f:
         h = hashlib.sha256(f.read())
     h.update(repr((list(m.input_shapes.values()), opset, torch.__version__, _LGC_TORCH_HASH, 1)).encode())
@@ -715,8 +719,8 @@ class Case:
 def verify_case(case, lgc, module, threads, batch, tmp):
     """Run `lgc run` (compiled) with the module's weights and input; max error vs eager torch."""
     w = os.path.join(tmp, "verify.safetensors")
-    lgc_torch.write_safetensors(w, module.lgc_state())
-    xs = lgc_torch.random_inputs(module, seed=1)
+    write_safetensors(w, dict(sorted(module.lgc_state().items())))
+    xs = torch_model.random_inputs(module, seed=1)
     cmd = [lgc, "run", case.path, "--threads", str(threads), "--batch", str(batch)]
     if module.lgc_state():
         cmd += ["--weights", w]
@@ -746,9 +750,9 @@ def verify_case(case, lgc, module, threads, batch, tmp):
 
 def prepare(case, args, peers, tmp, log):
     """Build the torch module and everything each engine needs; returns (module, frozen, xs)."""
-    m = lgc_torch.build_module(case.path, batch=args.batch)
-    lgc_torch.init_params(m, seed=0)
-    xs = lgc_torch.random_inputs(m, seed=0)
+    m = torch_model.build_module(case.path, batch=args.batch)
+    torch_model.init_params(m, seed=0)
+    xs = torch_model.random_inputs(m, seed=0)
     case.engines = ["lgc", "eager"]
     frozen = None
     if peers.ort or peers.dnnl:
@@ -779,7 +783,7 @@ def prepare(case, args, peers, tmp, log):
     if not args.no_frozen:
         t0 = time.perf_counter()
         try:
-            frozen, case.frozen_how, case.frozen_note = lgc_torch.freeze(m, xs)
+            frozen, case.frozen_how, case.frozen_note = torch_model.freeze(m, xs)
             case.engines.append("frozen")
         except Exception as e:  # noqa: BLE001 - a model that cannot be frozen still runs eager
             case.frozen_note = str(e)[:200]
@@ -1169,7 +1173,7 @@ def main(argv=None):
                 if not os.path.isfile(path):
                     ap.error("no model file %s" % s)
                 try:
-                    label = str(lgc_torch.load_yaml(path)["model"])
+                    label = str(model_yaml.load_yaml(path)["model"])
                 except Exception:  # noqa: BLE001 - lgc reports a bad model itself
                     label = os.path.splitext(os.path.basename(s))[0]
                 cases.append(Case(label, os.path.abspath(path), "network"))
