@@ -45,14 +45,12 @@ Library use:
 """
 
 import argparse
-import json
 import math
 import operator
 import os
 import re
 import shlex
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -61,6 +59,8 @@ import time
 import warnings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools", "python"))
+from lgc.model_yaml import flow_value  # noqa: E402
 
 try:
     import numpy as np
@@ -68,6 +68,7 @@ try:
     import torch.fx
     import torch.nn as nn
     import torch.nn.functional as F
+    from lgc.safetensors_io import write_safetensors
 except ImportError as _e:  # pragma: no cover - reported by main()
     torch = None
     _IMPORT_ERROR = _e
@@ -78,39 +79,6 @@ class ExportError(Exception):
 
 
 # --------------------------------------------------------------------------------------------
-# safetensors (SPEC section 2), written by hand: no dependency on the safetensors package
-# --------------------------------------------------------------------------------------------
-
-def write_safetensors(tensors, path):
-    """Writes {name: tensor or array} as F32 safetensors (8-byte LE header length, JSON, data).
-
-    The file appears complete or not at all (written beside it, then renamed).
-    """
-    header, arrays, offset = {}, [], 0
-    for name, value in tensors.items():
-        if torch is not None and isinstance(value, torch.Tensor):
-            value = value.detach().cpu().to(torch.float32).contiguous().numpy()
-        array = np.array(value, dtype="<f4", order="C", copy=False)  # keeps 0-d shapes
-        header[name] = {"dtype": "F32", "shape": list(array.shape),
-                        "data_offsets": [offset, offset + array.nbytes]}
-        offset += array.nbytes
-        arrays.append(array)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    tmp = path + ".tmp"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(struct.pack("<Q", len(text)))
-            f.write(text)
-            for array in arrays:
-                f.write(memoryview(array.reshape(-1)).cast("B"))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-# --------------------------------------------------------------------------------------------
 # The exported model
 # --------------------------------------------------------------------------------------------
 
@@ -118,21 +86,15 @@ def write_safetensors(tensors, path):
 _KEY_ORDER = ["name", "op", "input"]
 
 
+_BARE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+
+
+def _float_text(v):
+    return f"{v:.1f}" if v == int(v) and abs(v) < 1e15 else repr(v)
+
+
 def _yaml_scalar(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if v == int(v) and abs(v) < 1e15:
-            return f"{v:.1f}"
-        return repr(v)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_yaml_scalar(x) for x in v) + "]"
-    s = str(v)
-    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*", s):
-        return json.dumps(s)
-    return s
+    return flow_value(v, _float_text, _BARE.fullmatch)
 
 
 class LgcModel:
@@ -202,6 +164,17 @@ def _pair(v):
             raise ExportError(f"expected an int or a pair, got {v!r}")
         return int(v[0]) if v[0] == v[1] else [int(v[0]), int(v[1])]
     return int(v)
+
+
+def _window_params(kernel, stride, padding):
+    """A pool's kernel_size, and its stride and padding where they are not the defaults."""
+    p = dict(kernel_size=_pair(kernel))
+    stride = kernel if stride is None or stride == [] or stride == () else stride
+    if _pair(stride) != _pair(kernel):
+        p["stride"] = _pair(stride)
+    if _pair(padding) != 0:
+        p["padding"] = _pair(padding)
+    return p
 
 
 def _bind(node, names, defaults, what):
@@ -474,12 +447,7 @@ class _Converter:
 
     # ---- shared op builders -----------------------------------------------------------------
     def max_pool(self, layer, src, kernel, stride, padding, dilation, ceil_mode):
-        p = dict(kernel_size=_pair(kernel))
-        stride = kernel if stride is None or stride == [] or stride == () else stride
-        if _pair(stride) != _pair(kernel):
-            p["stride"] = _pair(stride)
-        if _pair(padding) != 0:
-            p["padding"] = _pair(padding)
+        p = _window_params(kernel, stride, padding)
         if _pair(dilation) != 1:
             p["dilation"] = _pair(dilation)
         if ceil_mode:
@@ -488,12 +456,7 @@ class _Converter:
 
     def avg_pool(self, layer, src, kernel, stride, padding, ceil_mode, count_include_pad,
                  divisor_override):
-        p = dict(kernel_size=_pair(kernel))
-        stride = kernel if stride is None or stride == [] or stride == () else stride
-        if _pair(stride) != _pair(kernel):
-            p["stride"] = _pair(stride)
-        if _pair(padding) != 0:
-            p["padding"] = _pair(padding)
+        p = _window_params(kernel, stride, padding)
         if ceil_mode:
             p["ceil_mode"] = True
         if not count_include_pad:
@@ -818,7 +781,7 @@ def export(module, shape, out_prefix, name=None, header=(), weights=True, yaml=T
             f.write(model.yaml_text(lines))
         os.replace(tmp, out_prefix + ".yaml")
     if weights:
-        write_safetensors(model.tensors, out_prefix + ".safetensors")
+        write_safetensors(out_prefix + ".safetensors", model.tensors)
     return model
 
 
@@ -967,7 +930,7 @@ def _parse_shape(text):
     return shape
 
 
-def main(argv=None):
+def _argument_parser():
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog="Exit status: 0 success, 1 unsupported model, failed lgc run or --verify "
@@ -1008,6 +971,95 @@ def main(argv=None):
     parser.add_argument("--note", action="append", default=[],
                         help="a paragraph added to the generated YAML header (repeatable)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    return parser
+
+
+def _module_with_weights(args, kwargs):
+    """(module in eval mode, default name): seeded random weights, or --state-dict's."""
+    module, default_name = build_module(args.model, kwargs, args.seed)
+    if args.state_dict:
+        try:
+            state = torch.load(args.state_dict, map_location="cpu")
+            if isinstance(state, dict) and "state_dict" in state:
+                state = state["state_dict"]
+            module.load_state_dict(state)
+        except Exception as e:  # noqa: BLE001 - a wrong file or a different network
+            raise ExportError(f"{args.state_dict}: cannot load as {args.model}'s "
+                              f"state_dict: {e}") from None
+    else:
+        randomise_batchnorm(module, args.seed)
+    return module.eval(), default_name
+
+
+def _export_command(args, prefix):
+    """The command line that writes this YAML again, for its header."""
+    command = ["tools/lgc_export.py", args.model]
+    for shape in args.shape or []:
+        command += ["--shape", ",".join(map(str, shape))]
+    for kv in args.kwarg:
+        command += ["--kwarg", kv]
+    for n in args.input_name or []:
+        command += ["--input-name", n]
+    command += (["--name", args.name] if args.name else []) + ["-o", prefix]
+    command += ["--no-weights"] if args.no_weights else []
+    return shlex.join(command)
+
+
+def _header_lines(args):
+    origin = (f"torchvision.models.{args.model}" if ":" not in args.model else args.model)
+    header = args.header or textwrap.wrap(
+        f"{origin}({', '.join(args.kwarg)}) in eval mode, exported by tools/lgc_export.py "
+        f"(torch {torch.__version__.split('+')[0]}). Layer names are the module's "
+        "state_dict prefixes, so its state_dict, saved as safetensors, binds.", 94)
+    for note in args.note:
+        header += textwrap.wrap(note, 94)
+    return header
+
+
+def _verify_export(args, module, model, prefix, shapes, name, header):
+    """--verify: lgc on a random input against PyTorch; prints each output, True when all pass."""
+    lgc = find_lgc(args.lgc)
+    with tempfile.TemporaryDirectory(prefix="lgc_export_") as tmp:
+        yaml_path, weights_path = prefix + ".yaml", prefix + ".safetensors"
+        if args.weights_only or args.no_weights:
+            tmp_prefix = os.path.join(tmp, "model")
+            export(module, shapes, tmp_prefix, name=name, header=header,
+                   input_names=args.input_name)
+            yaml_path, weights_path = tmp_prefix + ".yaml", tmp_prefix + ".safetensors"
+        ok, results = verify(module, model, yaml_path, weights_path, lgc,
+                             seed=args.seed, batch=args.batch, workdir=tmp)
+    for out, diff, tol in results:
+        print(f"verify {name} output {out}: max |lgc - torch| = {diff:.3g} "
+              f"(tolerance {tol:.3g}) {'ok' if diff <= tol else 'MISMATCH'}")
+    return ok
+
+
+def _run(args, kwargs):
+    """Export (and verify) as the command line asks; returns the exit status."""
+    shapes = args.shape or [[1, 3, 224, 224]]
+    start = time.perf_counter()
+    module, default_name = _module_with_weights(args, kwargs)
+    prefix = args.output or default_name
+    name = args.name or re.sub(r"\W", "_", os.path.basename(prefix)) or default_name
+    header = _header_lines(args)
+    trailer = [f"Exported with: /usr/bin/python3 {_export_command(args, prefix)}"]
+    model = export(module, shapes, prefix, name=name, header=header,
+                   weights=not args.no_weights, yaml=not args.weights_only,
+                   input_names=args.input_name, trailer=trailer)
+    elapsed = time.perf_counter() - start
+    if not args.quiet:
+        n = sum(t.numel() for t in model.tensors.values())
+        written = [p for p, w in ((prefix + ".yaml", not args.weights_only),
+                                  (prefix + ".safetensors", not args.no_weights)) if w]
+        print(f"exported {name}: {len(model.layers)} layers, {n:,} weight values "
+              f"({len(model.tensors)} tensors) in {elapsed:.2f} s -> {', '.join(written)}")
+    if args.verify and not _verify_export(args, module, model, prefix, shapes, name, header):
+        return 1
+    return 0
+
+
+def main(argv=None):
+    parser = _argument_parser()
     args = parser.parse_args(argv)
     if torch is None:
         print(f"lgc_export: error: needs PyTorch ({_IMPORT_ERROR}); install python3-torch",
@@ -1019,72 +1071,11 @@ def main(argv=None):
             parser.error(f"--kwarg wants KEY=VALUE, got '{kv}'")
         k, v = kv.split("=", 1)
         kwargs[k] = _parse_value(v)
-    shapes = args.shape or [[1, 3, 224, 224]]
     try:
-        start = time.perf_counter()
-        module, default_name = build_module(args.model, kwargs, args.seed)
-        if args.state_dict:
-            try:
-                state = torch.load(args.state_dict, map_location="cpu")
-                if isinstance(state, dict) and "state_dict" in state:
-                    state = state["state_dict"]
-                module.load_state_dict(state)
-            except Exception as e:  # noqa: BLE001 - a wrong file or a different network
-                raise ExportError(f"{args.state_dict}: cannot load as {args.model}'s "
-                                  f"state_dict: {e}") from None
-        else:
-            randomise_batchnorm(module, args.seed)
-        module.eval()
-        prefix = args.output or default_name
-        name = args.name or re.sub(r"\W", "_", os.path.basename(prefix)) or default_name
-        command = ["tools/lgc_export.py", args.model]
-        for shape in args.shape or []:
-            command += ["--shape", ",".join(map(str, shape))]
-        for kv in args.kwarg:
-            command += ["--kwarg", kv]
-        for n in args.input_name or []:
-            command += ["--input-name", n]
-        command += (["--name", args.name] if args.name else []) + ["-o", prefix]
-        command += ["--no-weights"] if args.no_weights else []
-        command = shlex.join(command)
-        origin = (f"torchvision.models.{args.model}" if ":" not in args.model else args.model)
-        header = args.header or textwrap.wrap(
-            f"{origin}({', '.join(args.kwarg)}) in eval mode, exported by tools/lgc_export.py "
-            f"(torch {torch.__version__.split('+')[0]}). Layer names are the module's "
-            "state_dict prefixes, so its state_dict, saved as safetensors, binds.", 94)
-        for note in args.note:
-            header += textwrap.wrap(note, 94)
-        trailer = [f"Exported with: /usr/bin/python3 {command}"]
-        model = export(module, shapes, prefix, name=name, header=header,
-                       weights=not args.no_weights, yaml=not args.weights_only,
-                       input_names=args.input_name, trailer=trailer)
-        elapsed = time.perf_counter() - start
-        if not args.quiet:
-            n = sum(t.numel() for t in model.tensors.values())
-            written = [p for p, w in ((prefix + ".yaml", not args.weights_only),
-                                      (prefix + ".safetensors", not args.no_weights)) if w]
-            print(f"exported {name}: {len(model.layers)} layers, {n:,} weight values "
-                  f"({len(model.tensors)} tensors) in {elapsed:.2f} s -> {', '.join(written)}")
-        if args.verify:
-            lgc = find_lgc(args.lgc)
-            with tempfile.TemporaryDirectory(prefix="lgc_export_") as tmp:
-                yaml_path, weights_path = prefix + ".yaml", prefix + ".safetensors"
-                if args.weights_only or args.no_weights:
-                    tmp_prefix = os.path.join(tmp, "model")
-                    export(module, shapes, tmp_prefix, name=name, header=header,
-                           input_names=args.input_name)
-                    yaml_path, weights_path = tmp_prefix + ".yaml", tmp_prefix + ".safetensors"
-                ok, results = verify(module, model, yaml_path, weights_path, lgc,
-                                     seed=args.seed, batch=args.batch, workdir=tmp)
-            for out, diff, tol in results:
-                print(f"verify {name} output {out}: max |lgc - torch| = {diff:.3g} "
-                      f"(tolerance {tol:.3g}) {'ok' if diff <= tol else 'MISMATCH'}")
-            if not ok:
-                return 1
+        return _run(args, kwargs)
     except ExportError as e:
         print(f"lgc_export: error: {e}", file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools", "python"))
+from lgc.safetensors_io import write_safetensors  # noqa: E402
 MODELS = os.path.join(ROOT, "models")
 SAMPLES = os.path.join(MODELS, "digits_samples")
 
@@ -98,23 +100,6 @@ def shift(x, gen):
     for i in range(n):
         out[i] = padded[i, :, dy[i]:dy[i] + SIZE, dx[i]:dx[i] + SIZE]
     return out
-
-
-def write_safetensors(path, tensors):
-    """The safetensors format by hand: u64 LE header length, JSON header, raw LE data."""
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().cpu().contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # align the data to 8 bytes
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
 
 
 def png_chunk(kind, data):

@@ -1,10 +1,12 @@
-"""lgc model files (SPEC section 1) as Python data: the operator table, a YAML loader, Model.
+"""lgc model files (SPEC section 1) as Python data: the operator table, a YAML loader, Model,
+and flow_value, which writes a parameter value as YAML flow text.
 
 No PyTorch here. load_yaml uses PyYAML when it is installed (Debian's
 python3-yaml) and otherwise a small parser of the block/flow subset that lgc's
 model files use.
 """
 
+import json
 import re
 
 try:
@@ -50,6 +52,32 @@ def pair(v):
             raise ValueError("expected an int or [h, w], got %r" % (v,))
         return (int(v[0]), int(v[1]))
     return (int(v), int(v))
+
+
+# Words YAML 1.1 reads as booleans or null: a string spelt so must be quoted.
+_YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"}
+
+
+def plain_name(s):
+    """Whether the string can stand unquoted in a model file: an identifier (dots allowed)
+    that YAML does not read as a boolean or null."""
+    return re.match(r"^[A-Za-z_][A-Za-z0-9_.]*$", s) is not None and s.lower() not in _YAML_WORDS
+
+
+def flow_value(v, float_text=repr, is_bare=plain_name):
+    """A parameter value as YAML flow text: true/false, ints, floats by float_text, lists
+    and tuples as [a, b], anything else as its text, bare when is_bare(text) holds and
+    JSON-quoted otherwise."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return float_text(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(flow_value(x, float_text, is_bare) for x in v) + "]"
+    text = str(v)
+    return text if is_bare(text) else json.dumps(text)
 
 
 # --------------------------------------------------------------------------------------------
