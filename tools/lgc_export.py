@@ -240,6 +240,21 @@ def _is_inplace(node, modules):
     return False
 
 
+class _Call:
+    """A call node's target: fn(*targets) and method(*names) test it; what names it in errors."""
+
+    def __init__(self, node):
+        self.target, self.op = node.target, node.op
+        self.what = f"{_target_name(node)} in '{node.meta.get('lgc_scope') or 'forward'}'"
+        self.is_m = node.op == "call_method"
+
+    def fn(self, *targets):
+        return self.op == "call_function" and any(self.target is x for x in targets)
+
+    def method(self, *names):
+        return self.is_m and self.target in names
+
+
 class _Converter:
     def __init__(self, module, shapes, name, input_names):
         self.shapes = [tuple(int(d) for d in s) for s in shapes]
@@ -494,38 +509,43 @@ class _Converter:
 
     # ---- functions and methods --------------------------------------------------------------
     def call_function(self, node):
-        t, op = node.target, node.op
-        what = f"{_target_name(node)} in '{node.meta.get('lgc_scope') or 'forward'}'"
-        is_m = op == "call_method"
+        c = _Call(node)
+        if self._size_value(node, c):
+            return
+        name = self._structural(node, c) or self._activation(node, c) or self._pool_or_reduce(node, c)
+        if name is None:
+            raise ExportError(f"{c.what}: {'method' if c.is_m else 'function'} "
+                              f"{_target_name(node)} is not supported by lgc")
+        self.values[node] = ("tensor", name)
 
-        def fn(*targets):
-            return op == "call_function" and any(t is x for x in targets)
-
-        def method(*names):
-            return is_m and t in names
-
-        # Sizes, feeding a flatten-like view/reshape.
+    def _size_value(self, node, c):
+        """Sizes and shapes (feeding a flatten-like view/reshape) and contiguous(): True when handled."""
+        what, fn, method = c.what, c.fn, c.method
         if method("size"):
             b = _bind(node, ["self", "dim"], {"dim": None}, what)
-            src = self.tensor(b["self"], what)
+            self.tensor(b["self"], what)
             kind = "batch" if b["dim"] == 0 else "shape" if b["dim"] is None else "size"
             self.values[node] = (kind, node.args[0])
-            return
+            return True
         if fn(getattr) and len(node.args) == 2 and node.args[1] == "shape":
             self.tensor(node.args[0], what)
             self.values[node] = ("shape", node.args[0])
-            return
+            return True
         if fn(operator.getitem) and isinstance(node.args[0], torch.fx.Node) and \
                 self.values.get(node.args[0], ("",))[0] == "shape":
             if node.args[1] == 0:
                 self.values[node] = ("batch", self.values[node.args[0]][1])
-                return
+                return True
             raise ExportError(f"{what}: using a tensor's size other than the batch size "
                               "is not supported")
         if method("contiguous"):
             self.values[node] = ("tensor", self.tensor(node.args[0], what))
-            return
+            return True
+        return False
 
+    def _structural(self, node, c):
+        """add, cat, flatten, a flatten-like view/reshape: the layer's name, or None."""
+        t, what, is_m, fn, method = node.target, c.what, c.is_m, c.fn, c.method
         if fn(operator.add, operator.iadd, torch.add) or method("add", "add_", "__add__",
                                                                 "__iadd__"):
             if node.kwargs.get("alpha", 1) != 1 or len(node.args) > 2:
@@ -537,20 +557,23 @@ class _Converter:
                 raise ExportError(f"{what}: broadcasting add of {list(self.shape(a))} and "
                                   f"{list(self.shape(b))} is not supported (same shapes only)")
             name = self.emit(self._function_layer_name(node, "add"), "Add", srcs)
-        elif fn(torch.cat, getattr(torch, "concat", torch.cat)):
+            return name
+        if fn(torch.cat, getattr(torch, "concat", torch.cat)):
             b = _bind(node, ["tensors", "dim"], {"dim": 0}, what)
             srcs = [self.tensor(x, what) for x in b["tensors"]]
             ndim = len(self.shape(node))
             dim = b["dim"] + ndim if b["dim"] < 0 else b["dim"]
             name = self._function_layer_name(node, "cat")
             self.emit(name, "Concat", srcs, **({} if dim == 1 else {"dim": int(dim)}))
-        elif fn(torch.flatten) or method("flatten"):
+            return name
+        if fn(torch.flatten) or method("flatten"):
             b = _bind(node, ["input" if not is_m else "self", "start_dim", "end_dim"],
                       {"start_dim": 0, "end_dim": -1}, what)
             src = self.tensor(node.args[0], what)
             name = self._function_layer_name(node, "flatten")
             self.flatten(name, src, node, b["start_dim"], b["end_dim"])
-        elif method("view", "reshape") or fn(torch.reshape):
+            return name
+        if method("view", "reshape") or fn(torch.reshape):
             src = self.tensor(node.args[0], what)
             dims = list(node.args[1:])
             if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
@@ -570,43 +593,62 @@ class _Converter:
             else:
                 raise ExportError(f"{what}: only x.{t if is_m else 'reshape'}(x.size(0), -1) "
                                   "(a flatten) is supported, not a general reshape")
-        elif fn(F.relu, torch.relu, torch.relu_, getattr(F, "relu_", F.relu)) or \
+            return name
+        return None
+
+    def _activation(self, node, c):
+        """The activation functions and softmax: the layer's name, or None."""
+        what, fn, method = c.what, c.fn, c.method
+        if fn(F.relu, torch.relu, torch.relu_, getattr(F, "relu_", F.relu)) or \
                 method("relu", "relu_"):
             name = self.emit(self._function_layer_name(node, "relu"), "ReLU",
                              [self.tensor(node.args[0], what)])
-        elif fn(F.relu6):
+            return name
+        if fn(F.relu6):
             name = self.emit(self._function_layer_name(node, "relu6"), "ReLU6",
                              [self.tensor(node.args[0], what)])
-        elif fn(F.hardtanh, getattr(F, "hardtanh_", F.hardtanh)):
+            return name
+        if fn(F.hardtanh, getattr(F, "hardtanh_", F.hardtanh)):
             b = _bind(node, ["input", "min_val", "max_val", "inplace"],
                       {"min_val": -1.0, "max_val": 1.0, "inplace": False}, what)
             if (b["min_val"], b["max_val"]) != (0.0, 6.0):
                 raise ExportError(f"{what}: hardtanh is supported only as relu6 (0, 6)")
             name = self.emit(self._function_layer_name(node, "relu6"), "ReLU6",
                              [self.tensor(b["input"], what)])
-        elif fn(F.leaky_relu, getattr(F, "leaky_relu_", F.leaky_relu)):
+            return name
+        if fn(F.leaky_relu, getattr(F, "leaky_relu_", F.leaky_relu)):
             b = _bind(node, ["input", "negative_slope", "inplace"],
                       {"negative_slope": 0.01, "inplace": False}, what)
             name = self._function_layer_name(node, "leaky_relu")
             self.leaky_relu(name, self.tensor(b["input"], what), b["negative_slope"])
-        elif fn(torch.sigmoid, F.sigmoid) or method("sigmoid"):
+            return name
+        if fn(torch.sigmoid, F.sigmoid) or method("sigmoid"):
             name = self.emit(self._function_layer_name(node, "sigmoid"), "Sigmoid",
                              [self.tensor(node.args[0], what)])
-        elif fn(torch.tanh, F.tanh) or method("tanh"):
+            return name
+        if fn(torch.tanh, F.tanh) or method("tanh"):
             name = self.emit(self._function_layer_name(node, "tanh"), "Tanh",
                              [self.tensor(node.args[0], what)])
-        elif fn(F.softmax, torch.softmax) or method("softmax"):
+            return name
+        if fn(F.softmax, torch.softmax) or method("softmax"):
             b = _bind(node, ["input", "dim", "_stacklevel", "dtype"],
                       {"dim": None, "_stacklevel": 3, "dtype": None}, what)
             if b["dtype"] is not None:
                 raise ExportError(f"{what}: softmax with a dtype is not supported")
             name = self._function_layer_name(node, "softmax")
             self.softmax(name, self.tensor(b["input"], what), node, b["dim"], what)
-        elif fn(F.adaptive_avg_pool2d):
+            return name
+        return None
+
+    def _pool_or_reduce(self, node, c):
+        """Pools, dropout and a global mean: the layer's name, or None."""
+        what, is_m, fn, method = c.what, c.is_m, c.fn, c.method
+        if fn(F.adaptive_avg_pool2d):
             b = _bind(node, ["input", "output_size"], {}, what)
             name = self._function_layer_name(node, "adaptive_avg_pool2d")
             self.adaptive_avg_pool(name, self.tensor(b["input"], what), node, b["output_size"])
-        elif fn(F.max_pool2d, torch.max_pool2d):
+            return name
+        if fn(F.max_pool2d, torch.max_pool2d):
             b = _bind(node, ["input", "kernel_size", "stride", "padding", "dilation",
                              "ceil_mode", "return_indices"],
                       {"stride": None, "padding": 0, "dilation": 1, "ceil_mode": False,
@@ -616,7 +658,8 @@ class _Converter:
             name = self._function_layer_name(node, "max_pool2d")
             self.max_pool(name, self.tensor(b["input"], what), b["kernel_size"], b["stride"],
                           b["padding"], b["dilation"], b["ceil_mode"])
-        elif fn(F.avg_pool2d, torch.avg_pool2d if hasattr(torch, "avg_pool2d") else F.avg_pool2d):
+            return name
+        if fn(F.avg_pool2d, torch.avg_pool2d if hasattr(torch, "avg_pool2d") else F.avg_pool2d):
             b = _bind(node, ["input", "kernel_size", "stride", "padding", "ceil_mode",
                              "count_include_pad", "divisor_override"],
                       {"stride": None, "padding": 0, "ceil_mode": False,
@@ -625,7 +668,8 @@ class _Converter:
             self.avg_pool(name, self.tensor(b["input"], what), b["kernel_size"], b["stride"],
                           b["padding"], b["ceil_mode"], b["count_include_pad"],
                           b["divisor_override"])
-        elif fn(F.dropout, F.dropout2d):
+            return name
+        if fn(F.dropout, F.dropout2d):
             b = _bind(node, ["input", "p", "training", "inplace"],
                       {"p": 0.5, "training": True, "inplace": False}, what)
             if b["training"] is not False:
@@ -633,7 +677,8 @@ class _Converter:
                                   "training=self.training and export in eval mode")
             name = self._function_layer_name(node, "dropout")
             self.emit(name, "Dropout", [self.tensor(b["input"], what)], p=float(b["p"]))
-        elif fn(torch.mean) or method("mean"):
+            return name
+        if fn(torch.mean) or method("mean"):
             b = _bind(node, ["input" if not is_m else "self", "dim", "keepdim", "dtype"],
                       {"dim": None, "keepdim": False, "dtype": None}, what)
             src = self.tensor(node.args[0], what)
@@ -648,10 +693,8 @@ class _Converter:
             self.emit(name, "AdaptiveAvgPool2d", [src], output_size=1)
             if not b["keepdim"]:
                 name = self.emit(self._function_layer_name(node, "flatten"), "Flatten", [name])
-        else:
-            raise ExportError(f"{what}: {'method' if is_m else 'function'} "
-                              f"{_target_name(node)} is not supported by lgc")
-        self.values[node] = ("tensor", name)
+            return name
+        return None
 
 
 # Module types lgc expresses (checked by exact type: a subclass may change forward).
