@@ -45,14 +45,12 @@ Library use:
 """
 
 import argparse
-import json
 import math
 import operator
 import os
 import re
 import shlex
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -61,6 +59,8 @@ import time
 import warnings
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools", "python"))
+from lgc.model_yaml import flow_value  # noqa: E402
 
 try:
     import numpy as np
@@ -68,6 +68,7 @@ try:
     import torch.fx
     import torch.nn as nn
     import torch.nn.functional as F
+    from lgc.safetensors_io import write_safetensors
 except ImportError as _e:  # pragma: no cover - reported by main()
     torch = None
     _IMPORT_ERROR = _e
@@ -78,39 +79,6 @@ class ExportError(Exception):
 
 
 # --------------------------------------------------------------------------------------------
-# safetensors (SPEC section 2), written by hand: no dependency on the safetensors package
-# --------------------------------------------------------------------------------------------
-
-def write_safetensors(tensors, path):
-    """Writes {name: tensor or array} as F32 safetensors (8-byte LE header length, JSON, data).
-
-    The file appears complete or not at all (written beside it, then renamed).
-    """
-    header, arrays, offset = {}, [], 0
-    for name, value in tensors.items():
-        if torch is not None and isinstance(value, torch.Tensor):
-            value = value.detach().cpu().to(torch.float32).contiguous().numpy()
-        array = np.array(value, dtype="<f4", order="C", copy=False)  # keeps 0-d shapes
-        header[name] = {"dtype": "F32", "shape": list(array.shape),
-                        "data_offsets": [offset, offset + array.nbytes]}
-        offset += array.nbytes
-        arrays.append(array)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    tmp = path + ".tmp"
-    try:
-        with open(tmp, "wb") as f:
-            f.write(struct.pack("<Q", len(text)))
-            f.write(text)
-            for array in arrays:
-                f.write(memoryview(array.reshape(-1)).cast("B"))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-# --------------------------------------------------------------------------------------------
 # The exported model
 # --------------------------------------------------------------------------------------------
 
@@ -118,21 +86,15 @@ def write_safetensors(tensors, path):
 _KEY_ORDER = ["name", "op", "input"]
 
 
+_BARE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+
+
+def _float_text(v):
+    return f"{v:.1f}" if v == int(v) and abs(v) < 1e15 else repr(v)
+
+
 def _yaml_scalar(v):
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if v == int(v) and abs(v) < 1e15:
-            return f"{v:.1f}"
-        return repr(v)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_yaml_scalar(x) for x in v) + "]"
-    s = str(v)
-    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*", s):
-        return json.dumps(s)
-    return s
+    return flow_value(v, _float_text, _BARE.fullmatch)
 
 
 class LgcModel:
@@ -204,6 +166,17 @@ def _pair(v):
     return int(v)
 
 
+def _window_params(kernel, stride, padding):
+    """A pool's kernel_size, and its stride and padding where they are not the defaults."""
+    p = dict(kernel_size=_pair(kernel))
+    stride = kernel if stride is None or stride == [] or stride == () else stride
+    if _pair(stride) != _pair(kernel):
+        p["stride"] = _pair(stride)
+    if _pair(padding) != 0:
+        p["padding"] = _pair(padding)
+    return p
+
+
 def _bind(node, names, defaults, what):
     """Positional and keyword arguments of a call node as {name: value}."""
     args = list(node.args)
@@ -265,6 +238,21 @@ def _is_inplace(node, modules):
         if t is f and len(node.args) > i and node.args[i] is True:
             return True
     return False
+
+
+class _Call:
+    """A call node's target: fn(*targets) and method(*names) test it; what names it in errors."""
+
+    def __init__(self, node):
+        self.target, self.op = node.target, node.op
+        self.what = f"{_target_name(node)} in '{node.meta.get('lgc_scope') or 'forward'}'"
+        self.is_m = node.op == "call_method"
+
+    def fn(self, *targets):
+        return self.op == "call_function" and any(self.target is x for x in targets)
+
+    def method(self, *names):
+        return self.is_m and self.target in names
 
 
 class _Converter:
@@ -474,12 +462,7 @@ class _Converter:
 
     # ---- shared op builders -----------------------------------------------------------------
     def max_pool(self, layer, src, kernel, stride, padding, dilation, ceil_mode):
-        p = dict(kernel_size=_pair(kernel))
-        stride = kernel if stride is None or stride == [] or stride == () else stride
-        if _pair(stride) != _pair(kernel):
-            p["stride"] = _pair(stride)
-        if _pair(padding) != 0:
-            p["padding"] = _pair(padding)
+        p = _window_params(kernel, stride, padding)
         if _pair(dilation) != 1:
             p["dilation"] = _pair(dilation)
         if ceil_mode:
@@ -488,12 +471,7 @@ class _Converter:
 
     def avg_pool(self, layer, src, kernel, stride, padding, ceil_mode, count_include_pad,
                  divisor_override):
-        p = dict(kernel_size=_pair(kernel))
-        stride = kernel if stride is None or stride == [] or stride == () else stride
-        if _pair(stride) != _pair(kernel):
-            p["stride"] = _pair(stride)
-        if _pair(padding) != 0:
-            p["padding"] = _pair(padding)
+        p = _window_params(kernel, stride, padding)
         if ceil_mode:
             p["ceil_mode"] = True
         if not count_include_pad:
@@ -531,38 +509,43 @@ class _Converter:
 
     # ---- functions and methods --------------------------------------------------------------
     def call_function(self, node):
-        t, op = node.target, node.op
-        what = f"{_target_name(node)} in '{node.meta.get('lgc_scope') or 'forward'}'"
-        is_m = op == "call_method"
+        c = _Call(node)
+        if self._size_value(node, c):
+            return
+        name = self._structural(node, c) or self._activation(node, c) or self._pool_or_reduce(node, c)
+        if name is None:
+            raise ExportError(f"{c.what}: {'method' if c.is_m else 'function'} "
+                              f"{_target_name(node)} is not supported by lgc")
+        self.values[node] = ("tensor", name)
 
-        def fn(*targets):
-            return op == "call_function" and any(t is x for x in targets)
-
-        def method(*names):
-            return is_m and t in names
-
-        # Sizes, feeding a flatten-like view/reshape.
+    def _size_value(self, node, c):
+        """Sizes and shapes (feeding a flatten-like view/reshape) and contiguous(): True when handled."""
+        what, fn, method = c.what, c.fn, c.method
         if method("size"):
             b = _bind(node, ["self", "dim"], {"dim": None}, what)
-            src = self.tensor(b["self"], what)
+            self.tensor(b["self"], what)
             kind = "batch" if b["dim"] == 0 else "shape" if b["dim"] is None else "size"
             self.values[node] = (kind, node.args[0])
-            return
+            return True
         if fn(getattr) and len(node.args) == 2 and node.args[1] == "shape":
             self.tensor(node.args[0], what)
             self.values[node] = ("shape", node.args[0])
-            return
+            return True
         if fn(operator.getitem) and isinstance(node.args[0], torch.fx.Node) and \
                 self.values.get(node.args[0], ("",))[0] == "shape":
             if node.args[1] == 0:
                 self.values[node] = ("batch", self.values[node.args[0]][1])
-                return
+                return True
             raise ExportError(f"{what}: using a tensor's size other than the batch size "
                               "is not supported")
         if method("contiguous"):
             self.values[node] = ("tensor", self.tensor(node.args[0], what))
-            return
+            return True
+        return False
 
+    def _structural(self, node, c):
+        """add, cat, flatten, a flatten-like view/reshape: the layer's name, or None."""
+        t, what, is_m, fn, method = node.target, c.what, c.is_m, c.fn, c.method
         if fn(operator.add, operator.iadd, torch.add) or method("add", "add_", "__add__",
                                                                 "__iadd__"):
             if node.kwargs.get("alpha", 1) != 1 or len(node.args) > 2:
@@ -574,20 +557,23 @@ class _Converter:
                 raise ExportError(f"{what}: broadcasting add of {list(self.shape(a))} and "
                                   f"{list(self.shape(b))} is not supported (same shapes only)")
             name = self.emit(self._function_layer_name(node, "add"), "Add", srcs)
-        elif fn(torch.cat, getattr(torch, "concat", torch.cat)):
+            return name
+        if fn(torch.cat, getattr(torch, "concat", torch.cat)):
             b = _bind(node, ["tensors", "dim"], {"dim": 0}, what)
             srcs = [self.tensor(x, what) for x in b["tensors"]]
             ndim = len(self.shape(node))
             dim = b["dim"] + ndim if b["dim"] < 0 else b["dim"]
             name = self._function_layer_name(node, "cat")
             self.emit(name, "Concat", srcs, **({} if dim == 1 else {"dim": int(dim)}))
-        elif fn(torch.flatten) or method("flatten"):
+            return name
+        if fn(torch.flatten) or method("flatten"):
             b = _bind(node, ["input" if not is_m else "self", "start_dim", "end_dim"],
                       {"start_dim": 0, "end_dim": -1}, what)
             src = self.tensor(node.args[0], what)
             name = self._function_layer_name(node, "flatten")
             self.flatten(name, src, node, b["start_dim"], b["end_dim"])
-        elif method("view", "reshape") or fn(torch.reshape):
+            return name
+        if method("view", "reshape") or fn(torch.reshape):
             src = self.tensor(node.args[0], what)
             dims = list(node.args[1:])
             if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
@@ -607,43 +593,62 @@ class _Converter:
             else:
                 raise ExportError(f"{what}: only x.{t if is_m else 'reshape'}(x.size(0), -1) "
                                   "(a flatten) is supported, not a general reshape")
-        elif fn(F.relu, torch.relu, torch.relu_, getattr(F, "relu_", F.relu)) or \
+            return name
+        return None
+
+    def _activation(self, node, c):
+        """The activation functions and softmax: the layer's name, or None."""
+        what, fn, method = c.what, c.fn, c.method
+        if fn(F.relu, torch.relu, torch.relu_, getattr(F, "relu_", F.relu)) or \
                 method("relu", "relu_"):
             name = self.emit(self._function_layer_name(node, "relu"), "ReLU",
                              [self.tensor(node.args[0], what)])
-        elif fn(F.relu6):
+            return name
+        if fn(F.relu6):
             name = self.emit(self._function_layer_name(node, "relu6"), "ReLU6",
                              [self.tensor(node.args[0], what)])
-        elif fn(F.hardtanh, getattr(F, "hardtanh_", F.hardtanh)):
+            return name
+        if fn(F.hardtanh, getattr(F, "hardtanh_", F.hardtanh)):
             b = _bind(node, ["input", "min_val", "max_val", "inplace"],
                       {"min_val": -1.0, "max_val": 1.0, "inplace": False}, what)
             if (b["min_val"], b["max_val"]) != (0.0, 6.0):
                 raise ExportError(f"{what}: hardtanh is supported only as relu6 (0, 6)")
             name = self.emit(self._function_layer_name(node, "relu6"), "ReLU6",
                              [self.tensor(b["input"], what)])
-        elif fn(F.leaky_relu, getattr(F, "leaky_relu_", F.leaky_relu)):
+            return name
+        if fn(F.leaky_relu, getattr(F, "leaky_relu_", F.leaky_relu)):
             b = _bind(node, ["input", "negative_slope", "inplace"],
                       {"negative_slope": 0.01, "inplace": False}, what)
             name = self._function_layer_name(node, "leaky_relu")
             self.leaky_relu(name, self.tensor(b["input"], what), b["negative_slope"])
-        elif fn(torch.sigmoid, F.sigmoid) or method("sigmoid"):
+            return name
+        if fn(torch.sigmoid, F.sigmoid) or method("sigmoid"):
             name = self.emit(self._function_layer_name(node, "sigmoid"), "Sigmoid",
                              [self.tensor(node.args[0], what)])
-        elif fn(torch.tanh, F.tanh) or method("tanh"):
+            return name
+        if fn(torch.tanh, F.tanh) or method("tanh"):
             name = self.emit(self._function_layer_name(node, "tanh"), "Tanh",
                              [self.tensor(node.args[0], what)])
-        elif fn(F.softmax, torch.softmax) or method("softmax"):
+            return name
+        if fn(F.softmax, torch.softmax) or method("softmax"):
             b = _bind(node, ["input", "dim", "_stacklevel", "dtype"],
                       {"dim": None, "_stacklevel": 3, "dtype": None}, what)
             if b["dtype"] is not None:
                 raise ExportError(f"{what}: softmax with a dtype is not supported")
             name = self._function_layer_name(node, "softmax")
             self.softmax(name, self.tensor(b["input"], what), node, b["dim"], what)
-        elif fn(F.adaptive_avg_pool2d):
+            return name
+        return None
+
+    def _pool_or_reduce(self, node, c):
+        """Pools, dropout and a global mean: the layer's name, or None."""
+        what, is_m, fn, method = c.what, c.is_m, c.fn, c.method
+        if fn(F.adaptive_avg_pool2d):
             b = _bind(node, ["input", "output_size"], {}, what)
             name = self._function_layer_name(node, "adaptive_avg_pool2d")
             self.adaptive_avg_pool(name, self.tensor(b["input"], what), node, b["output_size"])
-        elif fn(F.max_pool2d, torch.max_pool2d):
+            return name
+        if fn(F.max_pool2d, torch.max_pool2d):
             b = _bind(node, ["input", "kernel_size", "stride", "padding", "dilation",
                              "ceil_mode", "return_indices"],
                       {"stride": None, "padding": 0, "dilation": 1, "ceil_mode": False,
@@ -653,7 +658,8 @@ class _Converter:
             name = self._function_layer_name(node, "max_pool2d")
             self.max_pool(name, self.tensor(b["input"], what), b["kernel_size"], b["stride"],
                           b["padding"], b["dilation"], b["ceil_mode"])
-        elif fn(F.avg_pool2d, torch.avg_pool2d if hasattr(torch, "avg_pool2d") else F.avg_pool2d):
+            return name
+        if fn(F.avg_pool2d, torch.avg_pool2d if hasattr(torch, "avg_pool2d") else F.avg_pool2d):
             b = _bind(node, ["input", "kernel_size", "stride", "padding", "ceil_mode",
                              "count_include_pad", "divisor_override"],
                       {"stride": None, "padding": 0, "ceil_mode": False,
@@ -662,7 +668,8 @@ class _Converter:
             self.avg_pool(name, self.tensor(b["input"], what), b["kernel_size"], b["stride"],
                           b["padding"], b["ceil_mode"], b["count_include_pad"],
                           b["divisor_override"])
-        elif fn(F.dropout, F.dropout2d):
+            return name
+        if fn(F.dropout, F.dropout2d):
             b = _bind(node, ["input", "p", "training", "inplace"],
                       {"p": 0.5, "training": True, "inplace": False}, what)
             if b["training"] is not False:
@@ -670,7 +677,8 @@ class _Converter:
                                   "training=self.training and export in eval mode")
             name = self._function_layer_name(node, "dropout")
             self.emit(name, "Dropout", [self.tensor(b["input"], what)], p=float(b["p"]))
-        elif fn(torch.mean) or method("mean"):
+            return name
+        if fn(torch.mean) or method("mean"):
             b = _bind(node, ["input" if not is_m else "self", "dim", "keepdim", "dtype"],
                       {"dim": None, "keepdim": False, "dtype": None}, what)
             src = self.tensor(node.args[0], what)
@@ -685,10 +693,8 @@ class _Converter:
             self.emit(name, "AdaptiveAvgPool2d", [src], output_size=1)
             if not b["keepdim"]:
                 name = self.emit(self._function_layer_name(node, "flatten"), "Flatten", [name])
-        else:
-            raise ExportError(f"{what}: {'method' if is_m else 'function'} "
-                              f"{_target_name(node)} is not supported by lgc")
-        self.values[node] = ("tensor", name)
+            return name
+        return None
 
 
 # Module types lgc expresses (checked by exact type: a subclass may change forward).
@@ -818,7 +824,7 @@ def export(module, shape, out_prefix, name=None, header=(), weights=True, yaml=T
             f.write(model.yaml_text(lines))
         os.replace(tmp, out_prefix + ".yaml")
     if weights:
-        write_safetensors(model.tensors, out_prefix + ".safetensors")
+        write_safetensors(out_prefix + ".safetensors", model.tensors)
     return model
 
 
@@ -967,7 +973,7 @@ def _parse_shape(text):
     return shape
 
 
-def main(argv=None):
+def _argument_parser():
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog="Exit status: 0 success, 1 unsupported model, failed lgc run or --verify "
@@ -1008,6 +1014,95 @@ def main(argv=None):
     parser.add_argument("--note", action="append", default=[],
                         help="a paragraph added to the generated YAML header (repeatable)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    return parser
+
+
+def _module_with_weights(args, kwargs):
+    """(module in eval mode, default name): seeded random weights, or --state-dict's."""
+    module, default_name = build_module(args.model, kwargs, args.seed)
+    if args.state_dict:
+        try:
+            state = torch.load(args.state_dict, map_location="cpu")
+            if isinstance(state, dict) and "state_dict" in state:
+                state = state["state_dict"]
+            module.load_state_dict(state)
+        except Exception as e:  # noqa: BLE001 - a wrong file or a different network
+            raise ExportError(f"{args.state_dict}: cannot load as {args.model}'s "
+                              f"state_dict: {e}") from None
+    else:
+        randomise_batchnorm(module, args.seed)
+    return module.eval(), default_name
+
+
+def _export_command(args, prefix):
+    """The command line that writes this YAML again, for its header."""
+    command = ["tools/lgc_export.py", args.model]
+    for shape in args.shape or []:
+        command += ["--shape", ",".join(map(str, shape))]
+    for kv in args.kwarg:
+        command += ["--kwarg", kv]
+    for n in args.input_name or []:
+        command += ["--input-name", n]
+    command += (["--name", args.name] if args.name else []) + ["-o", prefix]
+    command += ["--no-weights"] if args.no_weights else []
+    return shlex.join(command)
+
+
+def _header_lines(args):
+    origin = (f"torchvision.models.{args.model}" if ":" not in args.model else args.model)
+    header = args.header or textwrap.wrap(
+        f"{origin}({', '.join(args.kwarg)}) in eval mode, exported by tools/lgc_export.py "
+        f"(torch {torch.__version__.split('+')[0]}). Layer names are the module's "
+        "state_dict prefixes, so its state_dict, saved as safetensors, binds.", 94)
+    for note in args.note:
+        header += textwrap.wrap(note, 94)
+    return header
+
+
+def _verify_export(args, module, model, prefix, shapes, name, header):
+    """--verify: lgc on a random input against PyTorch; prints each output, True when all pass."""
+    lgc = find_lgc(args.lgc)
+    with tempfile.TemporaryDirectory(prefix="lgc_export_") as tmp:
+        yaml_path, weights_path = prefix + ".yaml", prefix + ".safetensors"
+        if args.weights_only or args.no_weights:
+            tmp_prefix = os.path.join(tmp, "model")
+            export(module, shapes, tmp_prefix, name=name, header=header,
+                   input_names=args.input_name)
+            yaml_path, weights_path = tmp_prefix + ".yaml", tmp_prefix + ".safetensors"
+        ok, results = verify(module, model, yaml_path, weights_path, lgc,
+                             seed=args.seed, batch=args.batch, workdir=tmp)
+    for out, diff, tol in results:
+        print(f"verify {name} output {out}: max |lgc - torch| = {diff:.3g} "
+              f"(tolerance {tol:.3g}) {'ok' if diff <= tol else 'MISMATCH'}")
+    return ok
+
+
+def _run(args, kwargs):
+    """Export (and verify) as the command line asks; returns the exit status."""
+    shapes = args.shape or [[1, 3, 224, 224]]
+    start = time.perf_counter()
+    module, default_name = _module_with_weights(args, kwargs)
+    prefix = args.output or default_name
+    name = args.name or re.sub(r"\W", "_", os.path.basename(prefix)) or default_name
+    header = _header_lines(args)
+    trailer = [f"Exported with: /usr/bin/python3 {_export_command(args, prefix)}"]
+    model = export(module, shapes, prefix, name=name, header=header,
+                   weights=not args.no_weights, yaml=not args.weights_only,
+                   input_names=args.input_name, trailer=trailer)
+    elapsed = time.perf_counter() - start
+    if not args.quiet:
+        n = sum(t.numel() for t in model.tensors.values())
+        written = [p for p, w in ((prefix + ".yaml", not args.weights_only),
+                                  (prefix + ".safetensors", not args.no_weights)) if w]
+        print(f"exported {name}: {len(model.layers)} layers, {n:,} weight values "
+              f"({len(model.tensors)} tensors) in {elapsed:.2f} s -> {', '.join(written)}")
+    if args.verify and not _verify_export(args, module, model, prefix, shapes, name, header):
+        return 1
+    return 0
+
+
+def main(argv=None):
+    parser = _argument_parser()
     args = parser.parse_args(argv)
     if torch is None:
         print(f"lgc_export: error: needs PyTorch ({_IMPORT_ERROR}); install python3-torch",
@@ -1019,72 +1114,11 @@ def main(argv=None):
             parser.error(f"--kwarg wants KEY=VALUE, got '{kv}'")
         k, v = kv.split("=", 1)
         kwargs[k] = _parse_value(v)
-    shapes = args.shape or [[1, 3, 224, 224]]
     try:
-        start = time.perf_counter()
-        module, default_name = build_module(args.model, kwargs, args.seed)
-        if args.state_dict:
-            try:
-                state = torch.load(args.state_dict, map_location="cpu")
-                if isinstance(state, dict) and "state_dict" in state:
-                    state = state["state_dict"]
-                module.load_state_dict(state)
-            except Exception as e:  # noqa: BLE001 - a wrong file or a different network
-                raise ExportError(f"{args.state_dict}: cannot load as {args.model}'s "
-                                  f"state_dict: {e}") from None
-        else:
-            randomise_batchnorm(module, args.seed)
-        module.eval()
-        prefix = args.output or default_name
-        name = args.name or re.sub(r"\W", "_", os.path.basename(prefix)) or default_name
-        command = ["tools/lgc_export.py", args.model]
-        for shape in args.shape or []:
-            command += ["--shape", ",".join(map(str, shape))]
-        for kv in args.kwarg:
-            command += ["--kwarg", kv]
-        for n in args.input_name or []:
-            command += ["--input-name", n]
-        command += (["--name", args.name] if args.name else []) + ["-o", prefix]
-        command += ["--no-weights"] if args.no_weights else []
-        command = shlex.join(command)
-        origin = (f"torchvision.models.{args.model}" if ":" not in args.model else args.model)
-        header = args.header or textwrap.wrap(
-            f"{origin}({', '.join(args.kwarg)}) in eval mode, exported by tools/lgc_export.py "
-            f"(torch {torch.__version__.split('+')[0]}). Layer names are the module's "
-            "state_dict prefixes, so its state_dict, saved as safetensors, binds.", 94)
-        for note in args.note:
-            header += textwrap.wrap(note, 94)
-        trailer = [f"Exported with: /usr/bin/python3 {command}"]
-        model = export(module, shapes, prefix, name=name, header=header,
-                       weights=not args.no_weights, yaml=not args.weights_only,
-                       input_names=args.input_name, trailer=trailer)
-        elapsed = time.perf_counter() - start
-        if not args.quiet:
-            n = sum(t.numel() for t in model.tensors.values())
-            written = [p for p, w in ((prefix + ".yaml", not args.weights_only),
-                                      (prefix + ".safetensors", not args.no_weights)) if w]
-            print(f"exported {name}: {len(model.layers)} layers, {n:,} weight values "
-                  f"({len(model.tensors)} tensors) in {elapsed:.2f} s -> {', '.join(written)}")
-        if args.verify:
-            lgc = find_lgc(args.lgc)
-            with tempfile.TemporaryDirectory(prefix="lgc_export_") as tmp:
-                yaml_path, weights_path = prefix + ".yaml", prefix + ".safetensors"
-                if args.weights_only or args.no_weights:
-                    tmp_prefix = os.path.join(tmp, "model")
-                    export(module, shapes, tmp_prefix, name=name, header=header,
-                           input_names=args.input_name)
-                    yaml_path, weights_path = tmp_prefix + ".yaml", tmp_prefix + ".safetensors"
-                ok, results = verify(module, model, yaml_path, weights_path, lgc,
-                                     seed=args.seed, batch=args.batch, workdir=tmp)
-            for out, diff, tol in results:
-                print(f"verify {name} output {out}: max |lgc - torch| = {diff:.3g} "
-                      f"(tolerance {tol:.3g}) {'ok' if diff <= tol else 'MISMATCH'}")
-            if not ok:
-                return 1
+        return _run(args, kwargs)
     except ExportError as e:
         print(f"lgc_export: error: {e}", file=sys.stderr)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

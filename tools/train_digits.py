@@ -45,6 +45,8 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools", "python"))
+from lgc.safetensors_io import write_safetensors  # noqa: E402
 MODELS = os.path.join(ROOT, "models")
 SAMPLES = os.path.join(MODELS, "digits_samples")
 
@@ -100,23 +102,6 @@ def shift(x, gen):
     return out
 
 
-def write_safetensors(path, tensors):
-    """The safetensors format by hand: u64 LE header length, JSON header, raw LE data."""
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().cpu().contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # align the data to 8 bytes
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
-
-
 def png_chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
@@ -163,7 +148,7 @@ def yaml_text(spec, accuracy, correct, n_train, n_test, n_params, n_values):
         "# /usr/bin/python3; needs python3-torch and python3-sklearn) on scikit-learn's copy of the",
         "# UCI handwritten digits (sklearn.datasets.load_digits: 8x8 images, values 0..16).",
         f"# Input 'image': 1 x 1 x {SIZE} x {SIZE}, one grey-scale image in [0, 1], light digit on a dark",
-        f"# background (0 = black background, 1 = white ink): the 8x8 image divided by 16, upsampled",
+        "# background (0 = black background, 1 = white ink): the 8x8 image divided by 16, upsampled",
         f"# to {SIZE}x{SIZE} (bilinear, align_corners=False). models/digits_samples/ holds held-out examples",
         "# (.npy and the same pixels as 8-bit PNG).",
         "# Output 'softmax': 1 x 10 probabilities of the digits 0..9 (labels: models/digits.labels).",
@@ -184,27 +169,22 @@ def yaml_text(spec, accuracy, correct, n_train, n_test, n_params, n_values):
     return "\n".join(lines) + "\n"
 
 
-def main():
-    torch.manual_seed(SEED)
-    np.random.seed(SEED)
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
-
+def load_split():
+    """(x_train, y_train, x_test, y_test, train_idx, test_idx): the stratified 80/20 split."""
     digits = load_digits()
     idx = np.arange(len(digits.target))
     train_idx, test_idx = train_test_split(idx, test_size=0.2, stratify=digits.target, random_state=SEED)
     x_all = prepare(digits.images)
     y_all = torch.from_numpy(digits.target.astype(np.int64))
-    x_train, y_train = x_all[train_idx], y_all[train_idx]
-    x_test, y_test = x_all[test_idx], y_all[test_idx]
+    return x_all[train_idx], y_all[train_idx], x_all[test_idx], y_all[test_idx], train_idx, test_idx
 
-    spec = layers()
-    model = nn.Sequential(collections.OrderedDict((name, module) for name, _, _, module in spec))
+
+def train(model, x_train, y_train, x_test, y_test):
+    """Adam on the logits (the model minus its Softmax), random 1-pixel shifts, EPOCHS epochs."""
     logits = model[:-1]  # everything but the final Softmax
     opt = torch.optim.Adam(model.parameters(), lr=LR)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=EPOCHS)
     gen = torch.Generator().manual_seed(SEED)
-
     for epoch in range(EPOCHS):
         model.train()
         order = torch.randperm(len(x_train), generator=gen)
@@ -223,30 +203,11 @@ def main():
             with torch.no_grad():
                 acc = (model(x_test).argmax(1) == y_test).float().mean().item() * 100
             print(f"epoch {epoch + 1:3d}  loss {total / len(x_train):.4f}  test accuracy {acc:.2f}%")
-
     model.eval()
-    with torch.no_grad():
-        probs = model(x_test)
-        train_acc = (model(x_train).argmax(1) == y_train).float().mean().item() * 100
-    pred = probs.argmax(1)
-    correct = int((pred == y_test).sum())
-    accuracy = 100.0 * correct / len(y_test)
-    print(f"train accuracy {train_acc:.2f}%; test accuracy {accuracy:.2f}% ({correct}/{len(y_test)})")
-    wrong = [(int(test_idx[i]), int(y_test[i]), int(pred[i])) for i in range(len(y_test)) if pred[i] != y_test[i]]
-    for i, true, got in wrong:
-        print(f"  misclassified: dataset image {i}, digit {true}, predicted {got}")
 
-    state = collections.OrderedDict(
-        (k, v) for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked"))
-    n_params = sum(v.numel() for k, v in state.items() if not k.endswith(("running_mean", "running_var")))
-    n_values = sum(v.numel() for v in state.values())
-    os.makedirs(SAMPLES, exist_ok=True)
-    write_safetensors(os.path.join(MODELS, "digits.safetensors"), state)
-    with open(os.path.join(MODELS, "digits.yaml"), "w") as f:
-        f.write(yaml_text(spec, accuracy, correct, len(train_idx), len(test_idx), n_params, n_values))
-    with open(os.path.join(MODELS, "digits.labels"), "w") as f:
-        f.write("".join(f"{d}\n" for d in range(10)))
 
+def write_samples(model, x_test, y_test, pred, test_idx):
+    """For each digit, the first correctly classified test image as .npy and .png."""
     for d in range(10):
         skipped = 0
         for i in range(len(y_test)):
@@ -269,6 +230,41 @@ def main():
             note = f" ({skipped} misclassified test image(s) of this digit skipped)" if skipped else ""
             print(f"sample digit_{d}: dataset image {int(test_idx[i])}, p({d}) = {float(p[0, d]):.6f}{note}")
             break
+
+
+def main():
+    torch.manual_seed(SEED)
+    np.random.seed(SEED)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+
+    x_train, y_train, x_test, y_test, train_idx, test_idx = load_split()
+    spec = layers()
+    model = nn.Sequential(collections.OrderedDict((name, module) for name, _, _, module in spec))
+    train(model, x_train, y_train, x_test, y_test)
+
+    with torch.no_grad():
+        probs = model(x_test)
+        train_acc = (model(x_train).argmax(1) == y_train).float().mean().item() * 100
+    pred = probs.argmax(1)
+    correct = int((pred == y_test).sum())
+    accuracy = 100.0 * correct / len(y_test)
+    print(f"train accuracy {train_acc:.2f}%; test accuracy {accuracy:.2f}% ({correct}/{len(y_test)})")
+    wrong = [(int(test_idx[i]), int(y_test[i]), int(pred[i])) for i in range(len(y_test)) if pred[i] != y_test[i]]
+    for i, true, got in wrong:
+        print(f"  misclassified: dataset image {i}, digit {true}, predicted {got}")
+
+    state = collections.OrderedDict(
+        (k, v) for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked"))
+    n_params = sum(v.numel() for k, v in state.items() if not k.endswith(("running_mean", "running_var")))
+    n_values = sum(v.numel() for v in state.values())
+    os.makedirs(SAMPLES, exist_ok=True)
+    write_safetensors(os.path.join(MODELS, "digits.safetensors"), state)
+    with open(os.path.join(MODELS, "digits.yaml"), "w") as f:
+        f.write(yaml_text(spec, accuracy, correct, len(train_idx), len(test_idx), n_params, n_values))
+    with open(os.path.join(MODELS, "digits.labels"), "w") as f:
+        f.write("".join(f"{d}\n" for d in range(10)))
+    write_samples(model, x_test, y_test, pred, test_idx)
 
     size = os.path.getsize(os.path.join(MODELS, "digits.safetensors"))
     print(f"wrote models/digits.yaml, models/digits.safetensors ({size:,} bytes, {n_params:,} parameters), "

@@ -41,7 +41,7 @@ def main():
     model = lgc_export.convert(module, shape, name=args.model)
     with tempfile.TemporaryDirectory(prefix="lgc_zoo_") as tmp:
         weights = os.path.join(tmp, args.model + ".safetensors")
-        lgc_export.write_safetensors(model.tensors, weights)
+        lgc_export.write_safetensors(weights, model.tensors)
         export_s = time.perf_counter() - start
 
         with open(committed) as f:

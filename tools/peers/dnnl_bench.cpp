@@ -1,4 +1,4 @@
-// Times one layer in oneDNN (Debian's libdnnl-dev, 2.x API) for tools/bench_peers.py,
+// Times one layer in oneDNN (Debian's libdnnl-dev, 2.x API) for tools/peers/bench_peers.py,
 // and prints one JSON object on stdout:
 //   {"dnnl_version", "impl", "src_fmt", "wei_fmt", "dst_fmt", "dst_dims", "threads",
 //    "create_ms", "warmup_runs", "times_ms": [...]}

@@ -1,4 +1,4 @@
-// Measures the machine's fp32 FMA throughput for tools/bench_peers.py and prints one
+// Measures the machine's fp32 FMA throughput for tools/peers/bench_peers.py and prints one
 // JSON object on stdout:
 //   {"isa": "avx512f", "lanes": 16, "accumulators": 16, "threads": T, "trials": [...GFLOP/s],
 //    "gflops": best}

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Times an ONNX model in ONNX Runtime (the onnxruntime-node package) for
-// tools/bench_peers.py, and prints one JSON object on stdout:
+// tools/peers/bench_peers.py, and prints one JSON object on stdout:
 //   {"ort_version", "session_ms", "warmup_runs", "times_ms": [...],
 //    "outputs": {NAME: {"dims": [...], "file": PATH}}}
 //

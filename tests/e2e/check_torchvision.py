@@ -3,19 +3,18 @@
 
 For each model (default: alexnet, resnet18), builds torchvision's network
 with seeded random weights (BatchNorm statistics randomised too), writes its
-state_dict as safetensors, runs `lgc run` (compiled, and with --threads 1)
-on a seeded batch of 2, and requires every output within SPEC 5's tolerance,
-1e-4 * max(1, max|expected|), of torchvision's.
+state_dict as safetensors (with tools/python/lgc/safetensors_io.py), runs
+`lgc run` (compiled, and with --threads 1) on a seeded batch of 2, and requires
+every output within SPEC 5's tolerance, 1e-4 * max(1, max|expected|), of
+torchvision's. ctest runs it as the test `torchvision` (tests/e2e/CMakeLists.txt).
 
-    /usr/bin/python3 tools/check_torchvision.py --lgc build/tools/lgc [resnet18 ...]
+    /usr/bin/python3 tests/e2e/check_torchvision.py --lgc build/tools/lgc [resnet18 ...]
 
 Needs Debian's python3-torch and python3-torchvision; exits 77 (skipped, for
 ctest) when they are missing, 1 on any mismatch.
 """
 import argparse
-import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -28,21 +27,9 @@ except ImportError as e:
     print(f"check_torchvision: skipped: {e} (install python3-torch and python3-torchvision)")
     sys.exit(77)
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def write_safetensors(state_dict, path):
-    header, blobs, offset = {}, [], 0
-    for name, tensor in state_dict.items():
-        data = tensor.detach().float().contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(tensor.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools", "python"))
+from lgc.safetensors_io import write_safetensors  # noqa: E402
 
 
 def check(name, lgc, workdir):
@@ -57,7 +44,7 @@ def check(name, lgc, workdir):
     weights = os.path.join(workdir, name + ".safetensors")
     inputs = os.path.join(workdir, name + "_in.npy")
     outputs = os.path.join(workdir, name + "_out.npy")
-    write_safetensors(model.state_dict(), weights)
+    write_safetensors(weights, model.state_dict())
     x = torch.rand(2, 3, 224, 224) * 2 - 1
     np.save(inputs, x.numpy())
     with torch.no_grad():

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the optional peer engines that tools/bench_peers.py compares lgc with,
+# Installs the optional peer engines that tools/peers/bench_peers.py compares lgc with,
 # beside PyTorch (Debian's python3-torch, which this script does not install):
 #
 #   ONNX Runtime  npm package onnxruntime-node (its CPU libraries ship in the
@@ -8,7 +8,7 @@
 #   oneDNN        Debian's libdnnl-dev (2.6), with apt-get, only when
 #                 /usr/include/dnnl.hpp is missing; needs root or sudo
 #
-#   bash tools/install_peers.sh [--peers-dir DIR] [--ort-version V] [--no-ort] [--no-dnnl]
+#   bash tools/peers/install_peers.sh [--peers-dir DIR] [--ort-version V] [--no-ort] [--no-dnnl]
 #
 # --ort-version pins the npm package (default: the latest; the harness prints the
 # version it ran).
@@ -17,7 +17,7 @@
 # and skips, with a note, any that are missing.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 peers_dir="${LGC_PEERS_DIR:-$root/build/peers}"
 want_ort=1
 want_dnnl=1

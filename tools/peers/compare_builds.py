@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Compares two lgc builds on the same models, runs interleaved (stdlib only).
 
-    tools/compare_builds.py OLD_LGC NEW_LGC MODEL.yaml... [--rounds N] [--repeat R]
-                            [--threads T] [--batch B] [--layout L] [--profile]
+    tools/peers/compare_builds.py OLD_LGC NEW_LGC MODEL.yaml... [--rounds N] [--repeat R]
+                                  [--threads T] [--batch B] [--layout L] [--profile]
 
 On a small shared machine two timings taken minutes apart differ by more than
 most changes do, so one build's number against another's means little. This
@@ -16,7 +16,7 @@ Compile time (median compile_ms) is reported too.
 Example:
     git stash && cmake --build build && cp build/tools/lgc /tmp/lgc.old && git stash pop
     cmake --build build
-    tools/compare_builds.py /tmp/lgc.old build/tools/lgc models/resnet18.yaml
+    tools/peers/compare_builds.py /tmp/lgc.old build/tools/lgc models/resnet18.yaml
 """
 import argparse
 import json
