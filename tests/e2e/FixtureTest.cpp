@@ -1,6 +1,6 @@
 //===- tests/e2e/FixtureTest.cpp - PyTorch fixtures through lgc run -------===//
 //
-// Every case under tests/fixtures (written by tools/gen_fixtures.py from
+// Every case under tests/fixtures (written by tests/fixtures/gen_fixtures.py from
 // PyTorch) runs through the built `lgc` binary, with the reference
 // interpreter and compiled with 1 and 2 threads, and each output is compared
 // with PyTorch's at SPEC §5's tolerance: |got - expected| <= 1e-4 * max(1,

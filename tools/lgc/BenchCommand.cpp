@@ -33,7 +33,7 @@ double msBetween(Clock::time_point a, Clock::time_point b) {
 
 /// Untimed runs, one (it allocates the outputs) and more until `warmupMs`
 /// have passed: they page in the weights and let the cores' clocks and caches
-/// settle, as the peers' harnesses do before they time (tools/bench_peers.py
+/// settle, as the peers' harnesses do before they time (tools/peers/bench_peers.py
 /// gives every engine the same).
 TensorMap warmUp(Executor &executor, const TensorMap &inputs, int warmupMs) {
   auto begin = Clock::now();
