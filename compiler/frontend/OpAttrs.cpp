@@ -66,15 +66,15 @@ Pool2dAttrs readPool(LayerReader &r, OpKind op) {
   Pool2dAttrs a;
   a.kernel = r.pair("kernel_size", 1);
   a.stride = r.pairOr("stride", a.kernel, 1);
-  a.padding = r.pairOr("padding", Pair{0, 0}, 0);
+  a.padBegin = a.padEnd = r.pairOr("padding", Pair{0, 0}, 0);
   a.ceilMode = r.boolean("ceil_mode", false);
   if (op == OpKind::MaxPool2d) a.dilation = r.pairOr("dilation", Pair{1, 1}, 1);
   if (op == OpKind::AvgPool2d) {
     a.countIncludePad = r.boolean("count_include_pad", true);
     a.divisorOverride = r.integerOr("divisor_override", 0, 1);
   }
-  if (a.padding.h > a.kernel.h / 2 || a.padding.w > a.kernel.w / 2)
-    r.fail("padding", "padding " + pairText(a.padding) + " is more than half of kernel_size " +
+  if (a.padBegin.h > a.kernel.h / 2 || a.padBegin.w > a.kernel.w / 2)
+    r.fail("padding", "padding " + pairText(a.padBegin) + " is more than half of kernel_size " +
                           pairText(a.kernel));
   return a;
 }

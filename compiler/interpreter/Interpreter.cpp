@@ -34,6 +34,7 @@ Tensor conv2d(const Node &node, const Tensor &x, const WeightMap &weights, const
   const Tensor *b = a.bias ? &weights.at(node.name + ".bias") : nullptr;
   Tensor y(outShape);
   int64_t inPerGroup = a.inChannels / a.groups, outPerGroup = a.outChannels / a.groups;
+  WindowAxis rows = a.rows(x.shape[2]), columns = a.columns(x.shape[3]);
   for (int64_t n = 0; n < outShape[0]; ++n)
     for (int64_t oc = 0; oc < outShape[1]; ++oc)
       for (int64_t oy = 0; oy < outShape[2]; ++oy)
@@ -43,8 +44,7 @@ Tensor conv2d(const Node &node, const Tensor &x, const WeightMap &weights, const
           for (int64_t ic = 0; ic < inPerGroup; ++ic)
             for (int64_t ky = 0; ky < a.kernel.h; ++ky)
               for (int64_t kx = 0; kx < a.kernel.w; ++kx) {
-                int64_t iy = oy * a.stride.h - a.padBegin.h + ky * a.dilation.h;
-                int64_t ix = ox * a.stride.w - a.padBegin.w + kx * a.dilation.w;
+                int64_t iy = rows.inputCoordinate(oy, ky), ix = columns.inputCoordinate(ox, kx);
                 if (!inside(iy, x.shape[2]) || !inside(ix, x.shape[3])) continue; // zero padding
                 // flip: true convolution, the kernel rotated by 180 degrees.
                 int64_t wy = a.flip ? a.kernel.h - 1 - ky : ky;
@@ -59,6 +59,7 @@ Tensor conv2d(const Node &node, const Tensor &x, const WeightMap &weights, const
 
 Tensor maxPool2d(const Node &node, const Tensor &x, const Shape &outShape) {
   const auto &a = node.as<Pool2dAttrs>();
+  WindowAxis rows = a.rows(x.shape[2]), columns = a.columns(x.shape[3]);
   Tensor y(outShape);
   for (int64_t n = 0; n < outShape[0]; ++n)
     for (int64_t c = 0; c < outShape[1]; ++c)
@@ -67,8 +68,7 @@ Tensor maxPool2d(const Node &node, const Tensor &x, const Shape &outShape) {
           float best = -std::numeric_limits<float>::infinity();
           for (int64_t ky = 0; ky < a.kernel.h; ++ky)
             for (int64_t kx = 0; kx < a.kernel.w; ++kx) {
-              int64_t iy = oy * a.stride.h - a.padding.h + ky * a.dilation.h;
-              int64_t ix = ox * a.stride.w - a.padding.w + kx * a.dilation.w;
+              int64_t iy = rows.inputCoordinate(oy, ky), ix = columns.inputCoordinate(ox, kx);
               if (!inside(iy, x.shape[2]) || !inside(ix, x.shape[3]))
                 continue; // padded cells never win
               float v = x.data[at(x.shape, n, c, iy, ix)];
@@ -85,14 +85,15 @@ Tensor maxPool2d(const Node &node, const Tensor &x, const Shape &outShape) {
 Tensor avgPool2d(const Node &node, const Tensor &x, const Shape &outShape) {
   const auto &a = node.as<Pool2dAttrs>();
   int64_t inH = x.shape[2], inW = x.shape[3];
+  WindowAxis rows = a.rows(inH), columns = a.columns(inW);
   Tensor y(outShape);
   for (int64_t n = 0; n < outShape[0]; ++n)
     for (int64_t c = 0; c < outShape[1]; ++c)
       for (int64_t oy = 0; oy < outShape[2]; ++oy)
         for (int64_t ox = 0; ox < outShape[3]; ++ox) {
-          int64_t y0 = oy * a.stride.h - a.padding.h, x0 = ox * a.stride.w - a.padding.w;
-          int64_t y1 = std::min(y0 + a.kernel.h, inH + a.padding.h);
-          int64_t x1 = std::min(x0 + a.kernel.w, inW + a.padding.w);
+          int64_t y0 = rows.windowStart(oy), x0 = columns.windowStart(ox);
+          int64_t y1 = std::min(y0 + a.kernel.h, inH + a.padEnd.h);
+          int64_t x1 = std::min(x0 + a.kernel.w, inW + a.padEnd.w);
           int64_t paddedCount = (y1 - y0) * (x1 - x0);
           y0 = std::max<int64_t>(y0, 0);
           x0 = std::max<int64_t>(x0, 0);

@@ -63,7 +63,7 @@ std::string convSummary(const Conv2dAttrs &a) {
 
 std::string poolSummary(OpKind op, const Pool2dAttrs &a) {
   std::string s = std::string(opName(op)) + " " + kernelStr(a.kernel) + " s" + pairShort(a.stride);
-  if (a.padding != Pair{0, 0}) s += " p" + pairShort(a.padding);
+  if (a.padBegin != Pair{0, 0}) s += " p" + pairShort(a.padBegin); // the same after
   if (op == OpKind::MaxPool2d && a.dilation != Pair{1, 1}) s += " d" + pairShort(a.dilation);
   if (a.ceilMode) s += " ceil";
   if (op == OpKind::AvgPool2d && !a.countIncludePad) s += " exclude-pad";

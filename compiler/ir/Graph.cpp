@@ -26,8 +26,7 @@ std::vector<Param> paramsFor(const Node &node) {
   switch (node.op) {
   case OpKind::Conv2d: {
     const auto &a = node.as<Conv2dAttrs>();
-    std::vector<Param> ps{
-        {n + ".weight", {a.outChannels, a.inChannels / a.groups, a.kernel.h, a.kernel.w}}};
+    std::vector<Param> ps{{n + ".weight", a.weightShape()}};
     if (a.bias) ps.push_back({n + ".bias", {a.outChannels}});
     return ps;
   }

@@ -8,10 +8,13 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "compiler/ir/Window.h"
+
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace lgc {
 
@@ -42,35 +45,24 @@ std::optional<OpKind> opFromName(std::string_view name);
 /// True for ops that map each element to one element of the same shape.
 bool isElementwise(OpKind op);
 
-/// A height/width pair.
-struct Pair {
-  int64_t h = 0;
-  int64_t w = 0;
-  bool operator==(const Pair &o) const { return h == o.h && w == o.w; }
-  bool operator!=(const Pair &o) const { return !(*this == o); }
-};
-
-struct Conv2dAttrs {
+/// Conv2d: its window (never in ceil mode) and its channels.
+struct Conv2dAttrs : Window {
   int64_t inChannels = 0;
   int64_t outChannels = 0;
-  Pair kernel;
-  Pair stride{1, 1};
-  Pair padBegin; ///< Top, left.
-  Pair padEnd;   ///< Bottom, right (differs from padBegin only for `same`).
-  Pair dilation{1, 1};
   int64_t groups = 1;
   bool bias = true;
   bool flip = false; ///< Rotate the kernel 180° (true convolution).
+
+  /// The weight's shape: [out_channels, in_channels / groups, kh, kw].
+  std::vector<int64_t> weightShape() const {
+    return {outChannels, inChannels / groups, kernel.h, kernel.w};
+  }
 };
 
-/// MaxPool2d and AvgPool2d. `dilation` is MaxPool2d's only; `countIncludePad`
-/// and `divisorOverride` are AvgPool2d's only.
-struct Pool2dAttrs {
-  Pair kernel;
-  Pair stride;
-  Pair padding;
-  Pair dilation{1, 1};
-  bool ceilMode = false;
+/// MaxPool2d and AvgPool2d: their window, its padding the same before and
+/// after. `dilation` is MaxPool2d's only; `countIncludePad` and
+/// `divisorOverride` are AvgPool2d's only.
+struct Pool2dAttrs : Window {
   bool countIncludePad = true;
   int64_t divisorOverride = 0; ///< 0: none.
 };

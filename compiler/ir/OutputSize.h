@@ -11,23 +11,13 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "compiler/ir/Window.h"
 #include "runtime/IntMath.h"
 
 #include <cstdint>
 #include <string>
 
 namespace lgc {
-
-/// One axis of a sliding window.
-struct WindowAxis {
-  int64_t in = 0;
-  int64_t padBegin = 0;
-  int64_t padEnd = 0;
-  int64_t kernel = 1;
-  int64_t stride = 1;
-  int64_t dilation = 1;
-  bool ceilMode = false;
-};
 
 /// The number of window positions along the axis (may be <= 0 for a window
 /// that does not fit: callers report that as an error).

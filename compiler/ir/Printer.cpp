@@ -66,7 +66,7 @@ void addConv(AttrList &l, const Conv2dAttrs &a) {
 void addPool(AttrList &l, OpKind op, const Pool2dAttrs &a) {
   l.add("kernel", pairStr(a.kernel));
   l.add("stride", pairStr(a.stride));
-  l.add("padding", pairStr(a.padding));
+  l.add("padding", pairStr(a.padBegin)); // the same after
   if (op == OpKind::MaxPool2d) l.add("dilation", pairStr(a.dilation));
   l.add("ceil_mode", boolStr(a.ceilMode));
   if (op == OpKind::AvgPool2d) {

@@ -28,10 +28,9 @@ Error expect4d(const Graph &g, const Node &n, size_t i = 0) {
 }
 
 /// Applies the output-size formula to both spatial axes.
-Expected<Shape> windowShape(const Node &n, const Shape &in, int64_t channels, WindowAxis h,
-                            WindowAxis w) {
-  h.in = in[2];
-  w.in = in[3];
+Expected<Shape> windowShape(const Node &n, const Shape &in, int64_t channels,
+                            const Window &window) {
+  WindowAxis h = window.rows(in[2]), w = window.columns(in[3]);
   int64_t oh = outputSize(h), ow = outputSize(w);
   if (oh <= 0) return layerError(n, "output height is " + str(oh) + ": " + outputSizeArithmetic(h));
   if (ow <= 0) return layerError(n, "output width is " + str(ow) + ": " + outputSizeArithmetic(w));
@@ -45,18 +44,14 @@ Expected<Shape> conv2dShape(const Graph &g, const Node &n) {
   if (in.shape[1] != a.inChannels)
     return layerError(n, "expects in_channels=" + str(a.inChannels) + " but its input '" + in.name +
                              "' has " + str(in.shape[1]) + " channels");
-  return windowShape(n, in.shape, a.outChannels,
-                     {0, a.padBegin.h, a.padEnd.h, a.kernel.h, a.stride.h, a.dilation.h, false},
-                     {0, a.padBegin.w, a.padEnd.w, a.kernel.w, a.stride.w, a.dilation.w, false});
+  return windowShape(n, in.shape, a.outChannels, a);
 }
 
 Expected<Shape> pool2dShape(const Graph &g, const Node &n) {
   if (Error e = expect4d(g, n)) return e;
   const auto &a = n.as<Pool2dAttrs>();
   const Shape &in = g.inputOf(n).shape;
-  return windowShape(
-      n, in, in[1], {0, a.padding.h, a.padding.h, a.kernel.h, a.stride.h, a.dilation.h, a.ceilMode},
-      {0, a.padding.w, a.padding.w, a.kernel.w, a.stride.w, a.dilation.w, a.ceilMode});
+  return windowShape(n, in, in[1], a);
 }
 
 Expected<Shape> adaptivePoolShape(const Graph &g, const Node &n) {

@@ -222,7 +222,7 @@ int64_t channelChunk(const Conv2dAttrs &a, int64_t lanes, int64_t block) {
 /// windowTiles merged into full-width rows: a register block then spans the
 /// whole row (a border column of its own would leave each weight vector one
 /// FMA); the border columns' guards stay on their broadcast loads.
-std::vector<Tile> rowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns) {
+std::vector<Tile> rowTiles(const WindowAxis &rows, const WindowAxis &columns) {
   std::vector<Tile> merged;
   for (const Tile &t : windowTiles(rows, columns)) {
     if (!merged.empty() && merged.back().y0 == t.y0) {
@@ -339,8 +339,7 @@ ChannelLanes::ChannelLanes(KernelBuilder &kb)
     in_ = {in_[0], in_[1], rows, pixels / rows};
     out_ = {out_[0], out_[1], rows, pixels / rows};
   }
-  WindowAxisSpec rows{out_[2], in_[2], a_.stride.h, a_.padBegin.h, a_.kernel.h, a_.dilation.h};
-  WindowAxisSpec columns{out_[3], in_[3], a_.stride.w, a_.padBegin.w, a_.kernel.w, a_.dilation.w};
+  WindowAxis rows = a_.rows(in_[2]), columns = a_.columns(in_[3]);
   // Narrow planes: full-width rows. Wide ones: the interior without guards
   // outweighs the short border blocks.
   bool narrow = out_[3] < wideRow(kb.vectorRegisters());
@@ -376,7 +375,7 @@ ChannelLanes::ChannelLanes(KernelBuilder &kb)
   share_ = rowsFirst ? mod(floorDiv(p, groups_), shares_) : mod(p, shares_);
   group_ = rowsFirst ? mod(p, groups_) : mod(floorDiv(p, shares_), groups_);
   icb_ = chunks_ > 1 ? var("icb") : E(0);
-  iy_ = oy_ * E(a_.stride.h) - E(a_.padBegin.h) + ky_ * E(a_.dilation.h);
+  iy_ = a_.rows(in_[2]).inputCoordinate(oy_, ky_);
   prefetching_ = groups_ * a_.inChannels * a_.kernel.h * a_.kernel.w * rb_.vectors * lanes_ * 4 >
                  kPrefetchWeightBytes;
 }
@@ -438,7 +437,7 @@ StmtRef ChannelLanes::taps(const Tile &t, E first, int64_t columns, E ic) {
       std::string acc = "acc" + std::to_string(v * columns + c);
       E ox = first + E(c);
       for (int64_t k = t.kx0; k < t.kx1; ++k) {
-        E ix = ox * E(a_.stride.w) - E(a_.padBegin.w) + E(k * a_.dilation.w);
+        E ix = a_.columns(in_[3]).inputCoordinate(ox, E(k));
         E inside = E(0) <= iy_ && iy_ < E(in_[2]) && E(0) <= ix && ix < E(in_[3]);
         E tap = fma(guardedLoad(x_, ctx_.at(x_, {n_, ic, iy_, ix}), inside, 0.0f),
                     load(w_, {group_, ic, ky_, E(k), lane}), local(acc));
@@ -599,7 +598,7 @@ void lowerDepthwiseLanes(KernelBuilder &kb) {
   E p = var("p"), n = floorDiv(p, shares * blocks), share = mod(floorDiv(p, blocks), shares);
   E c = mod(p, blocks) * E(lanes) + var("c");
   E oy = var("oy"), ky = var("ky");
-  E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
+  E iy = a.rows(in[2]).inputCoordinate(oy, ky);
   auto block = [&](const Tile &t, E first, int64_t columns) {
     std::vector<StmtRef> init, taps, stores;
     for (int64_t col = 0; col < columns; ++col) {
@@ -608,7 +607,7 @@ void lowerDepthwiseLanes(KernelBuilder &kb) {
       std::vector<E> at{n, c, oy, ox};
       init.push_back(let(acc, b >= 0 ? load(b, {c}) : f32(0)));
       for (int64_t k = t.kx0; k < t.kx1; ++k) {
-        E ix = ox * E(a.stride.w) - E(a.padBegin.w) + E(k * a.dilation.w);
+        E ix = a.columns(in[3]).inputCoordinate(ox, E(k));
         E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
         taps.push_back(assign(acc, fma(guardedLoad(x, kb.at(x, {n, c, iy, ix}), inside, 0.0f),
                                        load(w, {E(0), ky, E(k), c}), local(acc))));
@@ -620,8 +619,7 @@ void lowerDepthwiseLanes(KernelBuilder &kb) {
     body.insert(body.end(), stores.begin(), stores.end());
     return forLoop("c", 0, lanes, LoopKind::Vector, body);
   };
-  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h};
-  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w};
+  WindowAxis rows = a.rows(in[2]), columns = a.columns(in[3]);
   std::vector<StmtRef> tiles;
   for (const Tile &t : windowTiles(rows, columns, kDepthwiseColumns))
     tiles.push_back(
@@ -652,7 +650,7 @@ void lowerColumnLanes(KernelBuilder &kb) {
 
   E p = var("p"), n = floorDiv(p, out[1]), oc = mod(p, out[1]);
   E ox = var("ox"), ic = var("ic"), ky = var("ky"), kx = var("kx");
-  E ix = ox * E(a.stride.w) - E(a.padBegin.w) + kx * E(a.dilation.w);
+  E ix = a.columns(in[3]).inputCoordinate(ox, kx);
   E channel = floorDiv(oc, ocPerGroup) * E(icPerGroup) + ic;
   // Rows first, first + 1, ... first + count - 1 of tile `t`.
   auto rowBlock = [&](const Tile &t, E first, int64_t count) {
@@ -660,7 +658,7 @@ void lowerColumnLanes(KernelBuilder &kb) {
     for (int64_t r = 0; r < count; ++r) {
       std::string acc = "acc" + std::to_string(r);
       E oy = first + E(r);
-      E iy = oy * E(a.stride.h) - E(a.padBegin.h) + ky * E(a.dilation.h);
+      E iy = a.rows(in[2]).inputCoordinate(oy, ky);
       E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
       std::vector<E> at{n, oc, oy, ox};
       init.push_back(let(acc, b >= 0 ? load(b, {oc}) : f32(0)));
@@ -675,9 +673,7 @@ void lowerColumnLanes(KernelBuilder &kb) {
   };
 
   std::vector<StmtRef> tiles;
-  for (const Tile &t : windowTiles(
-           {out[2], in[2], a.stride.h, a.padBegin.h, a.kernel.h, a.dilation.h},
-           {out[3], in[3], a.stride.w, a.padBegin.w, a.kernel.w, a.dilation.w}, kb.vectorWidth())) {
+  for (const Tile &t : windowTiles(a.rows(in[2]), a.columns(in[3]), kb.vectorWidth())) {
     // Statements are simplified in place per tile, so each tile gets its own.
     int64_t rows = t.y1 - t.y0, full = rows / kColumnLaneRows, rest = rows % kColumnLaneRows;
     if (full > 0)

@@ -25,8 +25,8 @@ namespace {
 /// PyTorch's avg_pool2d divisor for the window starting at (y0, x0).
 E avgDivisor(const Pool2dAttrs &a, const Shape &in, E y0, E x0) {
   if (a.divisorOverride) return E(a.divisorOverride);
-  E y1 = min(y0 + E(a.kernel.h), E(in[2] + a.padding.h));
-  E x1 = min(x0 + E(a.kernel.w), E(in[3] + a.padding.w));
+  E y1 = min(y0 + E(a.kernel.h), E(in[2] + a.padEnd.h));
+  E x1 = min(x0 + E(a.kernel.w), E(in[3] + a.padEnd.w));
   if (a.countIncludePad) return (y1 - y0) * (x1 - x0);
   return (min(y1, E(in[2])) - max(y0, E(0))) * (min(x1, E(in[3])) - max(x0, E(0)));
 }
@@ -69,11 +69,12 @@ void lowerPool2d(KernelBuilder &kb) {
   E p = var("p"), n = floorDiv(p, shares * planes), share = mod(floorDiv(p, planes), shares);
   E c = channelLanes ? mod(p, blocks) * E(lanes) + var("c") : mod(p, out[1]);
   E oy = var("oy"), ky = var("ky"), kx = var("kx");
+  WindowAxis rows = a.rows(in[2]), columns = a.columns(in[3]);
   float fill = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
   // One output pixel's window reduced into `acc`, then stored.
   auto pixel = [&](const Tile &t, E ox, const std::string &acc) {
-    E y0 = oy * E(a.stride.h) - E(a.padding.h), x0 = ox * E(a.stride.w) - E(a.padding.w);
-    E iy = y0 + ky * E(a.dilation.h), ix = x0 + kx * E(a.dilation.w);
+    E y0 = rows.windowStart(oy), x0 = columns.windowStart(ox);
+    E iy = rows.inputCoordinate(oy, ky), ix = columns.inputCoordinate(ox, kx);
     E inside = E(0) <= iy && iy < E(in[2]) && E(0) <= ix && ix < E(in[3]);
     E cell = guardedLoad(x, kb.at(x, {n, c, iy, ix}), inside, fill);
     E update = isMax ? max(local(acc), cell) : local(acc) + cell;
@@ -86,8 +87,6 @@ void lowerPool2d(KernelBuilder &kb) {
 
   std::vector<StmtRef> tiles;
   // Taps that only ever read padding neither win a max nor add to a sum.
-  WindowAxisSpec rows{out[2], in[2], a.stride.h, a.padding.h, a.kernel.h, a.dilation.h};
-  WindowAxisSpec columns{out[3], in[3], a.stride.w, a.padding.w, a.kernel.w, a.dilation.w};
   for (const Tile &t : windowTiles(rows, columns, channelLanes ? kPoolColumns : lanes)) {
     if (!channelLanes) {
       tiles.push_back(tileLoops(t, pixel(t, var("ox"), "acc")));

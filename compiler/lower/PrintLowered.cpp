@@ -31,9 +31,9 @@ std::string printStorage(const LoweredModel &model, const Graph &graph) {
       s += "// %" + graph.values[v].name + ": " + layoutText(model.blocks[v]) + "\n";
   for (size_t i = 0; i < model.storage.size(); ++i) {
     const Storage &st = model.storage[i];
-    bool home = model.home[size_t(st.value)] == int(i);
+    bool callers = st.block == 0 && graph.isEdge(st.value); // a model input or output
     s += "// storage " + std::to_string(i) + ": %" + graph.value(st.value).name + " " +
-         formatShape(st.shape) + " " + layoutText(st.block) + (home ? "" : " (the caller's)") +
+         formatShape(st.shape) + " " + layoutText(st.block) + (callers ? " (the caller's)" : "") +
          "\n";
   }
   return s;

@@ -1,7 +1,7 @@
 //===- compiler/lower/Schedule.cpp - loop structures schedules share ------===//
 #include "compiler/lower/Schedule.h"
 
-#include "runtime/IntMath.h"
+#include "compiler/ir/OutputSize.h"
 
 #include <algorithm>
 
@@ -12,16 +12,17 @@ using namespace loop;
 namespace {
 
 /// [lo, hi): the outputs whose whole window lies inside the input.
-std::pair<int64_t, int64_t> interiorRange(const WindowAxisSpec &a) {
-  int64_t lo = std::clamp<int64_t>((a.padBegin + a.stride - 1) / a.stride, 0, a.out);
+std::pair<int64_t, int64_t> interiorRange(const WindowAxis &a) {
+  int64_t out = outputSize(a);
+  int64_t lo = std::clamp<int64_t>((a.padBegin + a.stride - 1) / a.stride, 0, out);
   int64_t span = a.dilation * (a.kernel - 1);
-  int64_t hi = std::clamp<int64_t>(floorDiv(a.in - 1 + a.padBegin - span, a.stride) + 1, 0, a.out);
+  int64_t hi = std::clamp<int64_t>(floorDiv(a.in - 1 + a.padBegin - span, a.stride) + 1, 0, out);
   return {lo, std::max(lo, hi)};
 }
 
 /// The taps [first, last) of one window axis that can land inside the input
 /// for some output in [o0, o1): tap k reads o*stride - padBegin + k*dilation.
-std::pair<int64_t, int64_t> liveTaps(const WindowAxisSpec &a, int64_t o0, int64_t o1) {
+std::pair<int64_t, int64_t> liveTaps(const WindowAxis &a, int64_t o0, int64_t o1) {
   int64_t first = -floorDiv(-(a.padBegin - (o1 - 1) * a.stride), a.dilation);
   int64_t last = floorDiv(a.in - 1 - o0 * a.stride + a.padBegin, a.dilation) + 1;
   return {std::max<int64_t>(first, 0), std::min(last, a.kernel)};
@@ -29,27 +30,28 @@ std::pair<int64_t, int64_t> liveTaps(const WindowAxisSpec &a, int64_t o0, int64_
 
 } // namespace
 
-std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns,
+std::vector<Tile> windowTiles(const WindowAxis &rows, const WindowAxis &columns,
                               int64_t minBorder) {
+  int64_t rowsOut = outputSize(rows), columnsOut = outputSize(columns);
   auto [r0, r1] = interiorRange(rows);
   auto [c0, c1] = interiorRange(columns);
   // Borders that exist are widened with columns from the interior. When the
   // interior would keep fewer than minBorder columns, the middle rows stay
   // whole instead (a plane a vector or two wide).
   int64_t left = c0 > 0 ? std::max<int64_t>(0, minBorder - c0) : 0;
-  int64_t right = c1 < columns.out ? std::max<int64_t>(0, minBorder - (columns.out - c1)) : 0;
+  int64_t right = c1 < columnsOut ? std::max<int64_t>(0, minBorder - (columnsOut - c1)) : 0;
   bool whole = minBorder > 0 && c1 - c0 - left - right < minBorder;
   c0 += left;
   c1 -= right;
-  std::vector<std::array<int64_t, 4>> rects{{0, rows.out, 0, columns.out}};
+  std::vector<std::array<int64_t, 4>> rects{{0, rowsOut, 0, columnsOut}};
   if (r0 < r1 && whole)
-    rects = {{0, r0, 0, columns.out}, {r0, r1, 0, columns.out}, {r1, rows.out, 0, columns.out}};
+    rects = {{0, r0, 0, columnsOut}, {r0, r1, 0, columnsOut}, {r1, rowsOut, 0, columnsOut}};
   else if (r0 < r1 && c0 < c1)
-    rects = {{0, r0, 0, columns.out},
+    rects = {{0, r0, 0, columnsOut},
              {r0, r1, 0, c0},
              {r0, r1, c0, c1},
-             {r0, r1, c1, columns.out},
-             {r1, rows.out, 0, columns.out}};
+             {r0, r1, c1, columnsOut},
+             {r1, rowsOut, 0, columnsOut}};
   std::vector<Tile> tiles;
   for (auto [y0, y1, x0, x1] : rects) {
     if (y0 == y1 || x0 == x1) continue;

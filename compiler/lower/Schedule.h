@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "compiler/ir/Window.h"
 #include "compiler/loop/LoopIR.h"
 #include "runtime/Tensor.h"
 
@@ -15,12 +16,6 @@
 #include <vector>
 
 namespace lgc {
-
-/// One axis of a sliding window: output size, input size, stride, padding
-/// before, kernel size and dilation.
-struct WindowAxisSpec {
-  int64_t out, in, stride, padBegin, kernel, dilation;
-};
 
 /// A rectangle of output positions [y0, y1) x [x0, x1) and the window taps
 /// [ky0, ky1) x [kx0, kx1) that can land inside the input for some output in
@@ -37,7 +32,7 @@ struct Tile {
 /// left and right borders are widened to `minBorder` columns (a vector or a
 /// register block then fills them); where that would leave the interior
 /// narrower than `minBorder`, the middle rows are one tile.
-std::vector<Tile> windowTiles(const WindowAxisSpec &rows, const WindowAxisSpec &columns,
+std::vector<Tile> windowTiles(const WindowAxis &rows, const WindowAxis &columns,
                               int64_t minBorder = 0);
 
 /// `for oy` over the tile's rows, SIMD `for ox` over its columns, around `body`.

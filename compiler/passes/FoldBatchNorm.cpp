@@ -46,7 +46,7 @@ void foldParams(Graph &graph, const Node &conv, const Node &bn, WeightMap &weigh
   const auto &a = conv.as<Conv2dAttrs>();
   double eps = bn.as<BatchNorm2dAttrs>().eps;
   std::string weight = conv.name + ".weight", bias = conv.name + ".bias";
-  Shape weightShape{a.outChannels, a.inChannels / a.groups, a.kernel.h, a.kernel.w};
+  Shape weightShape = a.weightShape();
   WeightRecipe w = recipeOf(graph, weight, weightShape, true)
                        .then({prep::batchNorm(PrepStep::Kind::FoldBnWeight, bn.name, eps)});
   WeightRecipe b = recipeOf(graph, bias, {a.outChannels}, a.bias)

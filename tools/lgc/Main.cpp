@@ -118,7 +118,8 @@ int runCli(int argc, char **argv) {
       ->check(CLI::IsMember(emitLevels()))
       ->capture_default_str();
   dumpCmd->add_flag("--print-after-all", dump.printAfterAll,
-                    "Print the graph after every pass, under a header naming the pass");
+                    "Print the graph after every pass (and with --emit=loops the Loop IR after "
+                    "every lowering step), under a header naming it");
   addBatch(dumpCmd, dump.batch);
   addLayout(dumpCmd, dump.layout);
   addTarget(dumpCmd, dump.targetCpu, dump.mattr, "lower and compile for");

@@ -104,7 +104,7 @@ TEST(ParserDefaults, MaxPool2dStrideDefaultsToKernelSize) {
   const auto &a = n.as<Pool2dAttrs>();
   EXPECT_EQ(a.kernel, (Pair{3, 2}));
   EXPECT_EQ(a.stride, (Pair{3, 2}));
-  EXPECT_EQ(a.padding, (Pair{0, 0}));
+  EXPECT_EQ(a.padBegin, (Pair{0, 0}));
   EXPECT_EQ(a.dilation, (Pair{1, 1}));
   EXPECT_FALSE(a.ceilMode);
 }
@@ -114,7 +114,7 @@ TEST(ParserDefaults, MaxPool2dExplicitValues) {
                 "ceil_mode: true}");
   const auto &a = n.as<Pool2dAttrs>();
   EXPECT_EQ(a.stride, (Pair{1, 1}));
-  EXPECT_EQ(a.padding, (Pair{1, 1}));
+  EXPECT_EQ(a.padBegin, (Pair{1, 1}));
   EXPECT_EQ(a.dilation, (Pair{2, 2}));
   EXPECT_TRUE(a.ceilMode);
 }
@@ -124,7 +124,7 @@ TEST(ParserDefaults, AvgPool2dDefaultsArePyTorchs) {
   ASSERT_EQ(n.op, OpKind::AvgPool2d);
   const auto &a = n.as<Pool2dAttrs>();
   EXPECT_EQ(a.stride, (Pair{2, 2}));
-  EXPECT_EQ(a.padding, (Pair{0, 0}));
+  EXPECT_EQ(a.padBegin, (Pair{0, 0}));
   EXPECT_FALSE(a.ceilMode);
   EXPECT_TRUE(a.countIncludePad);
   EXPECT_EQ(a.divisorOverride, 0);
@@ -135,7 +135,7 @@ TEST(ParserDefaults, AvgPool2dExplicitValues) {
                 "count_include_pad: false, divisor_override: 7}");
   const auto &a = n.as<Pool2dAttrs>();
   EXPECT_EQ(a.stride, (Pair{2, 2}));
-  EXPECT_EQ(a.padding, (Pair{1, 1}));
+  EXPECT_EQ(a.padBegin, (Pair{1, 1}));
   EXPECT_TRUE(a.ceilMode);
   EXPECT_FALSE(a.countIncludePad);
   EXPECT_EQ(a.divisorOverride, 7);
@@ -330,7 +330,7 @@ TEST(ParserPadding, PoolPaddingOverHalfTheKernelIsAnError) {
   Error e = parseError(model("  - {name: p, op: MaxPool2d, kernel_size: 2, padding: 2}\n"));
   EXPECT_TRUE(contains(e.message(), "padding [2, 2] is more than half of kernel_size [2, 2]"));
   // Exactly half is allowed.
-  EXPECT_EQ(only("{name: p, op: MaxPool2d, kernel_size: 2, padding: 1}").as<Pool2dAttrs>().padding,
+  EXPECT_EQ(only("{name: p, op: MaxPool2d, kernel_size: 2, padding: 1}").as<Pool2dAttrs>().padBegin,
             (Pair{1, 1}));
 }
 
