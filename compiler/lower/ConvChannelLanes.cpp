@@ -1,0 +1,435 @@
+//===- compiler/lower/ConvChannelLanes.cpp - the channel-lanes schedule ---===//
+//
+// Lanes are output channels; a register block of 1-4 channel vectors by a
+// run of output columns; weights re-laid out at compile time so that a
+// block's weights stream in order (see LowerConv.cpp for when it is chosen).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/ir/Cost.h"
+#include "compiler/lower/ConvSchedules.h"
+#include "compiler/lower/Schedule.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace lgc {
+
+using namespace loop;
+
+namespace {
+
+/// Declares the weight, [out, in, kh, kw] as [groups, in, kh, kw, width]:
+/// each group of `width` output channels' weights in one run, so that a
+/// register block's weights stream through memory in order (zeros past
+/// `out`), and the bias (-1 if none) zero-padded to groups * width.
+std::pair<int, int> groupedWeights(KernelBuilder &kb, int64_t width, int64_t groups) {
+  const auto &a = kb.node().as<Conv2dAttrs>();
+  int w = kb.weightBuffer(
+      "weight_t",
+      flipped(kb.param("weight"), a.flip).then({prep::chunkedTranspose(width, groups)}));
+  int b =
+      a.bias ? kb.weightBuffer("bias", kb.param("bias").then({prep::zeroPad(width * groups)})) : -1;
+  return {w, b};
+}
+
+/// A register block: `vectors` vectors of output channels by `columns`
+/// output columns, one accumulator each.
+struct RegisterBlock {
+  int64_t vectors, columns;
+};
+
+/// Whether a register block's taps go a window column at a time (each
+/// weight vector used by every column, then dead) rather than in input
+/// order (see ChannelLanes::taps). Input order keeps a window row's weights
+/// in registers, `kernelWidth` per channel vector; with AVX2's 16 registers
+/// that leaves too few accumulators from 5 columns up. Measured, 2 threads,
+/// Zen: the 7x7 stride-2 stem 2.0 ms against 3.0-3.7, the 11x11 stride-4
+/// stem 1.5-1.8 against 2.0-2.2, a 1x7 layer 1.1 against 1.4.
+bool weightMajor(int64_t kernelWidth, int registers) {
+  return registers < 32 && kernelWidth >= 5;
+}
+
+/// The widest block of `vectors` channel vectors that fits `registers`
+/// vector registers (32 with AVX-512, 16 with AVX2).
+///
+/// AVX-512: vectors × columns accumulators, the weight vectors, and about
+/// one more register per column. Measured, 1 thread: 1 × 14, 2 × 10, 3 × 7
+/// and 4 × 5 run at 190-220 GFLOP/s; 1 × 18, 2 × 14 and 4 × 7 spilled and fell
+/// to 100-160. With the taps in input order (see lowerChannelLanes) wider
+/// blocks (1 × 18, 1 × 22) measured no faster, so the rule stayed. A wide
+/// window needs more: the weight vectors of a window row stay in registers,
+/// `kernelWidth` per channel vector, and about as many inputs are live
+/// again. Measured on the 11x11 stride-4 stem (3 -> 64 channels, 1 thread): 1
+/// × 14 spilled 801 vectors to the stack and ran at 150 GFLOP/s, 1 × 8
+/// spilled 25 and ran at 170; 7x7 and 3x3 windows are not limited by it
+/// below 15 columns.
+///
+/// AVX2: at most 10 accumulators, and beside them a window row's weight
+/// vectors and the broadcast input (15 registers); a wider window takes
+/// its taps weight-major instead (see weightMajor), best with 8
+/// accumulators. Measured on a Zen core (90 GFLOP/s peak), 1 thread: 3x3
+/// 64 -> 64 on 56x56: 1 × 10 at 85, 1 × 14 at 55, 2 × 4 at 80, 3 × 4 at 55;
+/// 1x1 256 -> 1024 on 14x14: 2 × 5 and 4 × 2 at 80-87, 1 × 14 at 50.
+/// Weight-major, 2 threads, medians of 5-6 runs: the 7x7 stride-2 stem
+/// 2 × 4 at 1.78 ms, 2 × 3 at 2.05, 2 × 5 at 2.52, 1 × 10 at 3.7-4.3; the
+/// 11x11 stride-4 stem 2 × 4 at 1.40, 2 × 5 at 1.60; 1x7 2 × 4 at 1.09,
+/// 2 × 5 at 1.07.
+int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
+  if (registers >= 32) {
+    int64_t plain = (31 - vectors) / (vectors + 1);
+    int64_t window = (31 - kernelWidth * (vectors + 1)) / vectors;
+    return std::max<int64_t>(1, std::min(plain, window));
+  }
+  if (weightMajor(kernelWidth, registers)) return 8 / vectors;
+  int64_t plain = 10 / vectors;
+  int64_t window = std::max((15 - kernelWidth * vectors) / vectors, 6 / vectors);
+  return std::max<int64_t>(1, std::min(plain, window));
+}
+
+/// Columns per block when `width` columns are split evenly into blocks of
+/// at most `most`.
+int64_t evenSplit(int64_t width, int64_t most) {
+  int64_t count = (width + most - 1) / most;
+  return (width + count - 1) / count;
+}
+
+/// Rows at least this wide keep separate border-column tiles, widened to a
+/// whole register block. AVX-512 (measured on ResNet-18): 56-wide rows gain
+/// from the guard-free interior, 28-wide rows from full-width register
+/// blocks. AVX2: 28-wide rows gain too, as seven blocks of 2 × 4 (3x3 512 ->
+/// 512 on 28x28, 2 threads: 29-34 ms against 33-40 for full-width 2 × 5).
+int64_t wideRow(int registers) {
+  return registers >= 32 ? 48 : 24;
+}
+
+/// Whether `groups` channel groups per image still give each of two threads
+/// at least two (image, group) pairs of rows.
+bool enoughItems(int64_t images, int64_t groups, int64_t rows) {
+  return images * groups * std::max<int64_t>(1, rows / 2) >= kMinWorkItems;
+}
+
+/// The AVX-512 register block for a layer with `blocks` vectors of output
+/// channels and rows up to `width` wide. One channel vector with a full row
+/// of columns is best when neighbouring columns share input values (kernel
+/// wider than its stride: measured 210 against 190 GFLOP/s for 3 × 7 on a
+/// 14-wide 3x3 layer); otherwise the block with the most accumulators wins (a
+/// 1x1 layer 14 wide: 3 × 7 at 187, 1 × 14 at 153; a 3x3 layer 7 wide: 3 × 7 at
+/// 218, 1 × 7 at 110). Channel vectors are only grouped while each of two
+/// threads still gets at least two (image, group) pairs.
+RegisterBlock avx512Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
+                          int64_t width) {
+  RegisterBlock best{1, evenSplit(width, maxColumns(1, a.kernel.w, 32))};
+  bool sharedInputs = a.kernel.w > a.stride.w;
+  if (sharedInputs && best.columns >= 12) return best;
+  double bestWork = double(best.columns);
+  for (int64_t v = 2; v <= 4; ++v) {
+    int64_t groups = (blocks + v - 1) / v;
+    if (!enoughItems(images, groups, rows)) break;
+    int64_t c = evenSplit(width, maxColumns(v, a.kernel.w, 32));
+    // Accumulators doing useful work: less padded channels and short blocks.
+    double work = double(v * c) * double(blocks) / double(groups * v) * double(width) /
+                  double(c * ((width + c - 1) / c));
+    if (work > bestWork) best = {v, c}, bestWork = work;
+  }
+  return best;
+}
+
+/// The AVX2 register block: two channel vectors, except for one on rows of
+/// 48 or more whose columns share inputs, or where a second vector would be
+/// mostly padding or leave too few work items. Measured on a Zen core, 2
+/// threads, 3x3 layers: 64 -> 64 on 56x56, 1 × 10 at 160 GFLOP/s and 2 × 5 at
+/// 140; 512 -> 512 on 28x28, 2 × 4 (seven blocks a row, see wideRow) 29-34 ms,
+/// 2 × 5 33-40, 1 × 10 35-55, 3 × 3 36-38, 4 × 2 46-52. Taps that are
+/// weight-major (see weightMajor) share no inputs between columns.
+RegisterBlock avx2Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
+                        int64_t width) {
+  RegisterBlock one{1, evenSplit(width, maxColumns(1, a.kernel.w, 16))};
+  bool sharedInputs = a.kernel.w > a.stride.w && !weightMajor(a.kernel.w, 16);
+  if (sharedInputs && width >= 48) return one;
+  int64_t groups = (blocks + 1) / 2;
+  bool padded = blocks % 2 == 1 && blocks < 5;
+  if (padded || !enoughItems(images, groups, rows)) return one;
+  return {2, evenSplit(width, maxColumns(2, a.kernel.w, 16))};
+}
+
+/// The register block for the target's register file.
+RegisterBlock registerBlock(const Conv2dAttrs &a, int registers, int64_t images, int64_t blocks,
+                            int64_t rows, int64_t width) {
+  return registers >= 32 ? avx512Block(a, images, blocks, rows, width)
+                         : avx2Block(a, images, blocks, rows, width);
+}
+
+/// Weights of one register block's channels kept in cache across the rows:
+/// half of a 1 MiB L2. Smaller chunks cost more, as every chunk re-reads and
+/// re-writes the output (a 7x7 512-channel layer: 218 GFLOP/s unchunked,
+/// 212 at 512 KiB, 170 at 64 KiB).
+constexpr int64_t kChunkBytes = 512 << 10;
+
+/// Input channels per cache chunk: the largest divisor of in_channels whose
+/// weights for `lanes` output channels fit in kChunkBytes (with an input
+/// blocked by `block` channels, a multiple of it).
+int64_t channelChunk(const Conv2dAttrs &a, int64_t lanes, int64_t block) {
+  int64_t perChannel = a.kernel.h * a.kernel.w * lanes * 4;
+  // A blocked input is chunked in whole blocks only.
+  int64_t step = block > 0 && a.inChannels % block == 0 ? block : 1;
+  if (block > 0 && step == 1) return a.inChannels;
+  for (int64_t c = a.inChannels; c > step; c -= step)
+    if (a.inChannels % c == 0 && c * perChannel <= kChunkBytes) return c;
+  return step;
+}
+
+/// windowTiles merged into full-width rows: a register block then spans the
+/// whole row (a border column of its own would leave each weight vector one
+/// FMA); the border columns' guards stay on their broadcast loads.
+std::vector<Tile> rowTiles(const WindowAxis &rows, const WindowAxis &columns) {
+  std::vector<Tile> merged;
+  for (const Tile &t : windowTiles(rows, columns)) {
+    if (!merged.empty() && merged.back().y0 == t.y0) {
+      Tile &m = merged.back();
+      m = {m.y0,
+           m.y1,
+           std::min(m.x0, t.x0),
+           std::max(m.x1, t.x1),
+           false,
+           std::min(m.ky0, t.ky0),
+           std::max(m.ky1, t.ky1),
+           std::min(m.kx0, t.kx0),
+           std::max(m.kx1, t.kx1)};
+    } else {
+      merged.push_back(t);
+    }
+  }
+  return merged;
+}
+
+/// Shares of the rows for `items` (image, group) pairs: enough shares for
+/// kMinWorkItems items, each of at least two rows (every share re-reads
+/// its group's weights).
+int64_t rowShares(int64_t items, int64_t rows) {
+  int64_t shares = (kMinWorkItems + items - 1) / items;
+  return std::max<int64_t>(1, std::min(shares, rows / 2));
+}
+
+/// A convolution whose weights exceed this prefetches them (see
+/// lowerChannelLanes): they will not be in cache from the previous run.
+constexpr int64_t kPrefetchWeightBytes = 1 << 20;
+
+/// FMAs per input channel up to which a blocked input's channel loop is
+/// unrolled over the block (a pointwise layer's few taps).
+constexpr int64_t kUnrollChannelTaps = 32;
+
+/// The loops over input channels [first, first + count) around `body(ic)`.
+/// A plain input: one loop. A blocked one (`block` channels per vector): a
+/// loop over blocks and one over the channels of a block, so addresses stay
+/// affine (no division per channel), then the channels past the last whole
+/// block; the inner loop unrolled when `taps` (FMAs per channel) are few.
+template <typename Body>
+std::vector<StmtRef> channelLoops(int64_t block, E first, int64_t count, int64_t taps,
+                                  const Body &body) {
+  if (block == 0) return {forLoop("ic", 0, count, LoopKind::Serial, {body(first + var("ic"))})};
+  LoopKind inner = taps <= kUnrollChannelTaps ? LoopKind::Unrolled : LoopKind::Serial;
+  int64_t whole = count / block, rest = count % block;
+  std::vector<StmtRef> loops;
+  if (whole > 0)
+    loops.push_back(forLoop(
+        "ib", 0, whole, LoopKind::Serial,
+        {forLoop("il", 0, block, inner, {body(first + var("ib") * E(block) + var("il"))})}));
+  if (rest > 0)
+    loops.push_back(forLoop("il", 0, rest, inner, {body(first + E(whole * block) + var("il"))}));
+  return loops;
+}
+
+/// Pointwise layers narrower than this view their plane with longer rows
+/// (wider ones keep their rows).
+constexpr int64_t kNarrowPointwise = 28;
+
+/// The rows a narrow pointwise layer's plane of `pixels` is viewed as: the
+/// most rows (threads share them) that are still kNarrowPointwise long, so
+/// that register blocks run across the original rows' ends (a 14x14 plane
+/// as 7 rows of 28, 27x27 as 9 of 81); one row when no divisor gives that.
+int64_t pointwiseRows(int64_t pixels) {
+  for (int64_t rows = pixels / kNarrowPointwise; rows > 1; --rows)
+    if (pixels % rows == 0) return rows;
+  return 1;
+}
+
+/// The channel-lanes schedule (see the file comment): the plan (views,
+/// register block, groups, cache chunks, row shares) is made once, then each
+/// tile's rows are cut into register blocks.
+class ChannelLanes {
+public:
+  explicit ChannelLanes(KernelBuilder &kb);
+  void lower();
+
+private:
+  StmtRef block(const Tile &t, E first, int64_t columns);
+  StmtRef taps(const Tile &t, E first, int64_t columns, E ic);
+  std::vector<StmtRef> prefetches(E ic);
+
+  KernelBuilder &ctx_;
+  const Conv2dAttrs &a_;
+  Shape in_, out_; ///< The views (a narrow pointwise plane in longer rows).
+  int64_t lanes_, blocks_;
+  RegisterBlock rb_{1, 1};
+  std::vector<Tile> tiles_;
+  int64_t groups_ = 1, chunk_ = 1, chunks_ = 1, shares_ = 1, shareRows_ = 1;
+  int x_ = -1, w_ = -1, b_ = -1, y_ = -1;
+  bool prefetching_ = false;
+  E n_, group_, share_, oy_ = var("oy"), ky_ = var("ky"), icb_, iy_;
+};
+
+ChannelLanes::ChannelLanes(KernelBuilder &kb)
+    : ctx_(kb), a_(kb.node().as<Conv2dAttrs>()), in_(kb.graph().inputOf(kb.node()).shape),
+      out_(kb.graph().outputOf(kb.node()).shape), lanes_(kb.vectorWidth()),
+      blocks_((a_.outChannels + lanes_ - 1) / lanes_) {
+  const Node &node = kb.node();
+  // A narrow pointwise layer's plane in longer rows: register blocks then
+  // run across row ends (a 7x7 plane: blocks of 7 columns become blocks of
+  // up to 14).
+  if (isPointwise(a_) && out_[3] < kNarrowPointwise) {
+    int64_t pixels = out_[2] * out_[3], rows = pointwiseRows(pixels);
+    in_ = {in_[0], in_[1], rows, pixels / rows};
+    out_ = {out_[0], out_[1], rows, pixels / rows};
+  }
+  WindowAxis rows = a_.rows(in_[2]), columns = a_.columns(in_[3]);
+  // Narrow planes: full-width rows. Wide ones: the interior without guards
+  // outweighs the short border blocks.
+  bool narrow = out_[3] < wideRow(kb.vectorRegisters());
+  tiles_ = narrow ? rowTiles(rows, columns) : windowTiles(rows, columns);
+  int64_t widest = 0;
+  for (const Tile &t : tiles_) widest = std::max(widest, t.x1 - t.x0);
+  rb_ = registerBlock(a_, kb.vectorRegisters(), out_[0], blocks_, out_[2], widest);
+  if (!narrow) tiles_ = windowTiles(rows, columns, rb_.columns);
+  groups_ = (blocks_ + rb_.vectors - 1) / rb_.vectors;
+  // Input channels in chunks whose weights stay in cache while every output
+  // row reuses them; partial sums wait in the output between chunks.
+  chunk_ = channelChunk(a_, lanes_ * rb_.vectors, kb.blockOf(node.inputs[0]));
+  chunks_ = a_.inChannels / chunk_;
+
+  x_ = kb.valueBuffer("in", node.inputs[0], in_);
+  std::tie(w_, b_) = groupedWeights(kb, rb_.vectors * lanes_, groups_);
+  y_ = kb.outputBuffer(out_);
+
+  // Threads split (image, group, share of rows) triples. When the weights
+  // outweigh the input, the shares of one group are adjacent, so that a
+  // thread's shares reuse the group's weights. Otherwise the groups of one
+  // share are: each thread then computes whole rows of every channel, the
+  // rows the next layer's share reads, and that data stays in its core's
+  // cache instead of crossing to the other's.
+  int64_t weights = blocks_ * lanes_ * a_.inChannels * a_.kernel.h * a_.kernel.w;
+  bool rowsFirst = weights < numElements(in_);
+  int64_t items = out_[0] * groups_;
+  shares_ = rowsFirst ? threadRows(out_[2], items) : rowShares(items, out_[2]);
+  shareRows_ = (out_[2] + shares_ - 1) / shares_;
+  shares_ = (out_[2] + shareRows_ - 1) / shareRows_;
+  E p = var("p");
+  n_ = floorDiv(p, shares_ * groups_);
+  share_ = rowsFirst ? mod(floorDiv(p, groups_), shares_) : mod(p, shares_);
+  group_ = rowsFirst ? mod(p, groups_) : mod(floorDiv(p, shares_), groups_);
+  icb_ = chunks_ > 1 ? var("icb") : E(0);
+  iy_ = a_.rows(in_[2]).inputCoordinate(oy_, ky_);
+  prefetching_ = groups_ * a_.inChannels * a_.kernel.h * a_.kernel.w * rb_.vectors * lanes_ * 4 >
+                 kPrefetchWeightBytes;
+}
+
+void ChannelLanes::lower() {
+  std::vector<StmtRef> tiles;
+  auto registerBlocks = [this](const Tile &t, E first, int64_t columns) {
+    return block(t, first, columns);
+  };
+  for (const Tile &t : tiles_)
+    tiles.push_back(
+        shareRowLoop(t, shares_, share_, shareRows_, columnBlocks(t, rb_.columns, registerBlocks)));
+  if (chunks_ > 1) tiles = {forLoop("icb", 0, chunks_, LoopKind::Serial, tiles)};
+  ctx_.finish(forLoop("p", 0, out_[0] * groups_ * shares_, LoopKind::Parallel, tiles),
+              2.0 * double(macCount(ctx_.graph(), ctx_.node())));
+}
+
+/// One register block: `columns` columns from `first`, every channel vector
+/// of the group, over the chunk's input channels; the epilogue after the
+/// last chunk.
+StmtRef ChannelLanes::block(const Tile &t, E first, int64_t columns) {
+  E firstChunk = icb_ == E(0), lastChunk = icb_ == E(chunks_ - 1);
+  // Blocked outputs are stored whole, their padding lanes included.
+  bool wholeVectors = ctx_.blocked(y_);
+  std::vector<StmtRef> body, stores;
+  for (int64_t v = 0; v < rb_.vectors; ++v) {
+    E oc = group_ * E(rb_.vectors * lanes_) + E(v * lanes_) + var("oc");
+    // A group's last vectors may lie past the output's channels (plain) or
+    // blocks (blocked, whose padding lanes are stored too).
+    E inRange = oc < E(a_.outChannels), inBlocks = oc < E(blocks_ * lanes_);
+    for (int64_t c = 0; c < columns; ++c) {
+      std::string acc = "acc" + std::to_string(v * columns + c);
+      std::vector<E> at{n_, oc, oy_, first + E(c)};
+      E start = b_ >= 0 ? load(b_, {oc}) : f32(0);
+      body.push_back(
+          let(acc, select(firstChunk, start, guardedLoad(y_, ctx_.at(y_, at), inRange, 0.0f))));
+      E result = select(lastChunk, ctx_.epilogue(local(acc), at, inRange), local(acc));
+      stores.push_back(store(y_, ctx_.at(y_, at), result, wholeVectors ? inBlocks : inRange));
+    }
+  }
+  auto channelTaps = [&](E ic) { return taps(t, first, columns, ic); };
+  for (StmtRef &loop : channelLoops(ctx_.blocked(x_) ? lanes_ : 0, icb_ * E(chunk_), chunk_,
+                                    rb_.vectors * columns * a_.kernel.h * a_.kernel.w, channelTaps))
+    body.push_back(loop);
+  body.insert(body.end(), stores.begin(), stores.end());
+  return forLoop("oc", 0, lanes_, LoopKind::Vector, body);
+}
+
+/// The taps of input channel `ic` for one register block, a window row at
+/// a time: in the order of the input column they read, so that each input
+/// is broadcast once and used at once, or weight-major (see weightMajor):
+/// a window column at a time, then output column.
+StmtRef ChannelLanes::taps(const Tile &t, E first, int64_t columns, E ic) {
+  bool byWeight = weightMajor(a_.kernel.w, ctx_.vectorRegisters());
+  std::vector<std::pair<int64_t, StmtRef>> taps; // (order, tap)
+  for (int64_t v = 0; v < rb_.vectors; ++v) {
+    E lane = E(v * lanes_) + var("oc");
+    for (int64_t c = 0; c < columns; ++c) {
+      std::string acc = "acc" + std::to_string(v * columns + c);
+      E ox = first + E(c);
+      for (int64_t k = t.kx0; k < t.kx1; ++k) {
+        E ix = a_.columns(in_[3]).inputCoordinate(ox, E(k));
+        E inside = E(0) <= iy_ && iy_ < E(in_[2]) && E(0) <= ix && ix < E(in_[3]);
+        E tap = fma(guardedLoad(x_, ctx_.at(x_, {n_, ic, iy_, ix}), inside, 0.0f),
+                    load(w_, {group_, ic, ky_, E(k), lane}), local(acc));
+        int64_t inputColumn = c * a_.stride.w + k * a_.dilation.w;
+        taps.emplace_back(byWeight ? k * columns + c : inputColumn, assign(acc, tap));
+      }
+    }
+  }
+  std::stable_sort(taps.begin(), taps.end(),
+                   [](const auto &l, const auto &r) { return l.first < r.first; });
+  std::vector<StmtRef> row;
+  for (auto &[order, tap] : taps) row.push_back(tap);
+  std::vector<StmtRef> body = prefetches(ic);
+  body.push_back(forLoop("ky", t.ky0, t.ky1, tapRowLoop(t), row));
+  return loop::block(body);
+}
+
+/// Weights too big to stay in cache between runs come from memory. The
+/// first row of a chunk would read the whole chunk at once and wait for
+/// memory; instead each (row, channel) step of a chunk prefetches its share
+/// of the next chunk's weights (the next group's first after a group's
+/// last: they follow in memory), so the reads spread over the chunk's work.
+std::vector<StmtRef> ChannelLanes::prefetches(E ic) {
+  std::vector<StmtRef> hints;
+  if (!prefetching_) return hints;
+  int64_t width = a_.kernel.h * a_.kernel.w * rb_.vectors * lanes_; // floats per channel
+  int64_t lineFloats = 16,
+          linesPerStep = ((width + lineFloats - 1) / lineFloats + shareRows_ - 1) / shareRows_;
+  E next = (group_ * E(a_.inChannels) + icb_ * E(chunk_) + E(chunk_)) * E(width);
+  E step = (oy_ - share_ * E(shareRows_)) * E(chunk_) + ic - icb_ * E(chunk_);
+  for (int64_t j = 0; j < linesPerStep; ++j)
+    hints.push_back(prefetch(
+        w_, {E(0), E(0), E(0), E(0), next + (step * E(linesPerStep) + E(j)) * E(lineFloats)}));
+  return hints;
+}
+
+} // namespace
+
+void lowerChannelLanes(KernelBuilder &kb) {
+  ChannelLanes(kb).lower();
+}
+
+} // namespace lgc
