@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/ModelText.h - small models from text -*- C++ -*-===//
+//===- tests/unit/ModelText.h - small models from text ----------*- C++ -*-===//
 //
 // Compiler tests build tiny models from a few YAML layer lines: one input
 // `x` of a given shape, the layers, optionally an `outputs:` line. A model

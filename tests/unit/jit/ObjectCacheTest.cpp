@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/ObjectCacheTest.cpp - the on-disk JIT cache ----===//
+//===- tests/unit/jit/ObjectCacheTest.cpp - the on-disk JIT cache ---------===//
 //
 // ObjectCache in a scratch directory: an entry stored is loaded back byte
 // for byte; a missing entry, one renamed to another key's file, a truncated
@@ -12,7 +12,7 @@
 #include "compiler/jit/ObjectCache.h"
 #include "compiler/ir/ParamInit.h"
 
-#include "tests/unit/compiler/ModelText.h"
+#include "tests/unit/ModelText.h"
 #include "tests/unit/runtime/ScratchDirTest.h"
 
 #include <gtest/gtest.h>

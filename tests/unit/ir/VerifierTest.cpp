@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/VerifierTest.cpp - Graph IR invariants ---------===//
+//===- tests/unit/ir/VerifierTest.cpp - Graph IR invariants ---------------===//
 //
 // verifyGraph accepts every model lgc ships and every fixture once parsed and
 // shape-inferred; then each named check is shown to catch the corruption it

@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/CompiledConvTest.cpp - conv schedules vs the oracle ===//
+//===- tests/unit/jit/CompiledConvTest.cpp - conv schedules vs the oracle ===//
 //
 // The convolution schedules that small fixtures and sweeps do not reach:
 // channel lanes with input channels split into cache chunks (partial sums

@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/PassesTest.cpp - the optimisation passes -------===//
+//===- tests/unit/passes/PassesTest.cpp - the optimisation passes ---------===//
 //
 // Each pass's effect on the graph (what disappears, what fuses where, which
 // names survive), the verifier's and printer's view of fused ops, and that

@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/ParserTest.cpp - YAML model files to a Graph ---===//
+//===- tests/unit/frontend/ParserTest.cpp - YAML model files to a Graph ---===//
 //
 // parseModelText on inline YAML: every op's defaults are PyTorch's, integer
 // pairs, `same`/`valid` padding, `input:` wiring, outputs, parameters with

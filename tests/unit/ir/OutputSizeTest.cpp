@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/OutputSizeTest.cpp - the output-size formula ---===//
+//===- tests/unit/ir/OutputSizeTest.cpp - the output-size formula ---------===//
 #include "compiler/ir/OutputSize.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/LayoutTest.cpp - blocked layouts in lowering ---===//
+//===- tests/unit/lower/LayoutTest.cpp - blocked layouts in lowering ------===//
 //
 // What lowering decides about memory layouts (ChooseLayouts.cpp, Storage),
 // and the Loop IR pieces the blocked schedules lean on: floor division that
@@ -9,7 +9,7 @@
 #include "compiler/loop/Simplify.h"
 #include "compiler/lower/Lower.h"
 #include "compiler/passes/Pipeline.h"
-#include "tests/unit/compiler/ModelText.h"
+#include "tests/unit/ModelText.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/TargetTest.cpp - choosing the CPU to build for -===//
+//===- tests/unit/codegen/TargetTest.cpp - choosing the CPU to build for --===//
 //
 // targetFor(cpu, mattr): no CPU and no features is the host exactly; a named
 // CPU sets the SIMD width lowering uses (haswell 8 lanes, skylake-avx512

@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/ShapeInferenceTest.cpp - shapes of every op ----===//
+//===- tests/unit/ir/ShapeInferenceTest.cpp - shapes of every op ----------===//
 //
 // parseModelText + inferShapes (and computeOutputShape) on small models: the
 // examples SPEC §1 says must hold, ceil_mode and its dropped last window,

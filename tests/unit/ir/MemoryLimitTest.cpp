@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/MemoryLimitTest.cpp - the model memory ceiling -===//
+//===- tests/unit/ir/MemoryLimitTest.cpp - the model memory ceiling -------===//
 //
 // modelMemory sums every value and parameter at float32 (worked out by hand
 // here); LGC_MEMORY_LIMIT's text is bytes with K/M/G/T; checkMemoryLimit
@@ -9,7 +9,7 @@
 #include "compiler/driver/Driver.h"
 #include "compiler/ir/Cost.h"
 
-#include "tests/unit/compiler/ModelText.h"
+#include "tests/unit/ModelText.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/ParamInitTest.cpp - default parameter ranges ---===//
+//===- tests/unit/ir/ParamInitTest.cpp - default parameter ranges ---------===//
 //
 // paramSpecs: one spec per parameter in node order, with PyTorch's default
 // ranges: weight and bias of Conv2d uniform in ±1/sqrt(in/groups*kh*kw), of
@@ -10,7 +10,7 @@
 
 #include "compiler/frontend/ModelParser.h"
 
-#include "tests/unit/compiler/ModelText.h"
+#include "tests/unit/ModelText.h"
 
 #include <gtest/gtest.h>
 

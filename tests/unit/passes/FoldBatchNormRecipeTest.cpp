@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/FoldBatchNormRecipeTest.cpp - folds as recipes -===//
+//===- tests/unit/passes/FoldBatchNormRecipeTest.cpp - folds as recipes ---===//
 //
 // foldBatchNorm records each folded Conv2d's weight and bias in
 // Graph::derivedParams as recipes over the model file's parameters, so that
@@ -13,7 +13,7 @@
 #include "compiler/ir/ParamInit.h"
 #include "compiler/passes/Passes.h"
 
-#include "tests/unit/compiler/ModelText.h"
+#include "tests/unit/ModelText.h"
 
 #include <gtest/gtest.h>
 

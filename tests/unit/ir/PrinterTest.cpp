@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/PrinterTest.cpp - Graph IR as text -------------===//
+//===- tests/unit/ir/PrinterTest.cpp - Graph IR as text -------------------===//
 //
 // printGraph of a small model compared in full, before shape inference
 // (`f32[?]`) and after; printAttrs for every attribute kind; printNode's

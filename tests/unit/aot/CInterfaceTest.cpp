@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/CInterfaceTest.cpp - the AOT C interface -------===//
+//===- tests/unit/aot/CInterfaceTest.cpp - the AOT C interface ------------===//
 //
 // SPEC §7's names and header: cIdentifier turns tensor names into C
 // identifiers; cNames rejects two tensors whose identifiers or upper-cased

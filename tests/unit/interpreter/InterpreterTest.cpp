@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/InterpreterTest.cpp - the reference oracle -----===//
+//===- tests/unit/interpreter/InterpreterTest.cpp - the reference oracle --===//
 //
 // interpret() on tiny graphs whose every output is worked out by hand in the
 // comments: convolution (padding, stride, dilation, groups, flip), pooling
@@ -12,7 +12,7 @@
 #include "compiler/frontend/ModelParser.h"
 #include "compiler/passes/Passes.h"
 
-#include "tests/unit/compiler/ModelText.h"
+#include "tests/unit/ModelText.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/FuzzRegressionTest.cpp - fuzz findings, models -===//
+//===- tests/unit/frontend/FuzzRegressionTest.cpp - fuzz findings, models -===//
 //
 // Every model text in tests/fuzz/regressions/model (README.md there) parsed
 // as `lgc check` parses it: each must come back, promptly, as a located user

@@ -1,4 +1,4 @@
-//===- tests/unit/compiler/CostTest.cpp - MACs and parameter counts -------===//
+//===- tests/unit/ir/CostTest.cpp - MACs and parameter counts -------------===//
 //
 // macCount and paramCount on single layers worked out by hand, then the
 // totals of the shipped models against numbers computed here layer by layer
@@ -12,7 +12,7 @@
 #include "compiler/frontend/ModelParser.h"
 #include "compiler/passes/Passes.h"
 
-#include "tests/unit/compiler/ModelText.h"
+#include "tests/unit/ModelText.h"
 
 #include <gtest/gtest.h>
 
