@@ -41,10 +41,9 @@ struct Axis {
   bool inside(int64_t o, int64_t k) const { return at(o, k) >= 0 && at(o, k) < in; }
 };
 
-/// The only use of WindowAxisSpec here (its fields may move into an
-/// ir-level window type).
-WindowAxisSpec spec(const Axis &a) {
-  return {a.out(), a.in, a.stride, a.pad, a.kernel, a.dilation};
+/// The axis as the schedule library takes it (ir/Window.h).
+WindowAxis spec(const Axis &a) {
+  return {a.in, a.pad, a.pad, a.kernel, a.stride, a.dilation, false};
 }
 
 std::vector<Tile> tilesOf(const Axis &rows, const Axis &columns, int64_t minBorder = 0) {
