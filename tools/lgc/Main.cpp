@@ -61,6 +61,16 @@ void addBatch(CLI::App *cmd, int64_t &batch) {
       ->check(integerIn(1, uint64_t(1) << 20));
 }
 
+void addThreads(CLI::App *cmd, int &threads) {
+  cmd->add_option("--threads", threads, "Worker threads (default: the available cores)")
+      ->check(integerIn(1, 1024));
+}
+
+CLI::Option *addSeed(CLI::App *cmd, uint64_t &seed, const std::string &what) {
+  return cmd->add_option("--seed", seed, "Seed for " + what)
+      ->check(integerIn(0, UINT64_MAX).description(""));
+}
+
 void addLayout(CLI::App *cmd, std::string &layout) {
   cmd->add_option("--layout", layout,
                   "How the kernels lay out 4-D activations: auto (channels in blocks of one "
@@ -149,12 +159,9 @@ int runCli(int argc, char **argv) {
       ->expected(1)
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  runCmd->add_option("--threads", run.threads, "Worker threads (default: the available cores)")
-      ->check(integerIn(1, 1024));
+  addThreads(runCmd, run.threads);
   addBatch(runCmd, run.batch);
-  runCmd->add_option("--seed", run.seed, "Seed for default weights and inputs")
-      ->check(integerIn(0, UINT64_MAX).description(""))
-      ->capture_default_str();
+  addSeed(runCmd, run.seed, "default weights and inputs")->capture_default_str();
   runCmd->add_option("--labels", run.labels,
                      "Class names, one per line, shown in the top-5 lines of 2-D outputs");
   runCmd->add_flag("--reference", run.reference,
@@ -167,8 +174,7 @@ int runCli(int argc, char **argv) {
       "bench", "Compile, then time repeated runs: compile time, median and minimum latency");
   addModel(benchCmd, bench.model);
   benchCmd->add_option("--weights", bench.weights, "Weights (safetensors); default: seeded values");
-  benchCmd->add_option("--threads", bench.threads, "Worker threads (default: the available cores)")
-      ->check(integerIn(1, 1024));
+  addThreads(benchCmd, bench.threads);
   addBatch(benchCmd, bench.batch);
   benchCmd->add_option("--repeat", bench.repeat, "Timed runs (default: at least 10 and 1 s)")
       ->check(integerIn(1, 1000000));
@@ -177,8 +183,7 @@ int runCli(int argc, char **argv) {
                    "Untimed runs before timing, for at least this many ms (and one run; "
                    "default 200)")
       ->check(integerIn(0, 600000));
-  benchCmd->add_option("--seed", bench.seed, "Seed for default weights and inputs")
-      ->check(integerIn(0, UINT64_MAX).description(""));
+  addSeed(benchCmd, bench.seed, "default weights and inputs");
   benchCmd->add_flag("--json", bench.json, "Print one JSON object");
   benchCmd->add_flag("--profile", bench.profile,
                      "Add a per-layer table: median time, GFLOP/s, share of the total (with "
@@ -200,8 +205,7 @@ int runCli(int argc, char **argv) {
                        "the program then passes NULL as weights_path");
   addTarget(compileCmd, compile.targetCpu, compile.mattr, "compile for");
   addBatch(compileCmd, compile.batch);
-  compileCmd->add_option("--seed", compile.seed, "Seed for embedded default weights")
-      ->check(integerIn(0, UINT64_MAX).description(""));
+  addSeed(compileCmd, compile.seed, "embedded default weights");
   addLayout(compileCmd, compile.layout);
 
   ConfigOptions config;
