@@ -37,6 +37,30 @@ constexpr int64_t kPoolColumns = 4;
 /// Output columns below which AdaptiveAvgPool2d rows are not vectorised.
 constexpr int64_t kMinVectorBins = 4;
 
+/// A pooling kernel's input and output: their shapes and buffers, and its
+/// lanes: a block's channels when the input is blocked, else output columns.
+struct PoolIO {
+  Shape in, out;
+  int x, y;
+  bool channelLanes;
+  int64_t lanes, blocks; ///< Lanes per vector; blocks of output channels.
+};
+
+PoolIO declarePoolIO(KernelBuilder &kb) {
+  const Node &node = kb.node();
+  // Braced lists evaluate in order: the input is buffer 0, the output 1.
+  PoolIO io{kb.graph().inputOf(node).shape,
+            kb.graph().outputOf(node).shape,
+            kb.valueBuffer("in", node.inputs[0]),
+            kb.outputBuffer(),
+            false,
+            kb.vectorWidth(),
+            0};
+  io.channelLanes = kb.blocked(io.x);
+  io.blocks = (io.out[1] + io.lanes - 1) / io.lanes;
+  return io;
+}
+
 /// The sum of `terms` as a balanced tree of adds.
 E treeSum(std::vector<E> terms) {
   while (terms.size() > 1) {
@@ -54,12 +78,11 @@ void lowerPool2d(KernelBuilder &kb) {
   const Node &node = kb.node();
   const auto &a = node.as<Pool2dAttrs>();
   bool isMax = node.op == OpKind::MaxPool2d;
-  const Shape &in = kb.graph().inputOf(node).shape;
-  const Shape &out = kb.graph().outputOf(node).shape;
-  int x = kb.valueBuffer("in", node.inputs[0]);
-  int y = kb.outputBuffer();
-  bool channelLanes = kb.blocked(x);
-  int64_t lanes = kb.vectorWidth(), blocks = (out[1] + lanes - 1) / lanes;
+  PoolIO io = declarePoolIO(kb);
+  const Shape &in = io.in, &out = io.out;
+  int x = io.x, y = io.y;
+  bool channelLanes = io.channelLanes;
+  int64_t lanes = io.lanes, blocks = io.blocks;
 
   // Column lanes: threads split (image, channel) planes. Channel lanes (a
   // blocked input): (image, share of rows, channel block) triples, a vector
@@ -107,15 +130,13 @@ void lowerPool2d(KernelBuilder &kb) {
 }
 
 void lowerAdaptiveAvgPool2d(KernelBuilder &kb) {
-  const Node &node = kb.node();
-  const Shape &in = kb.graph().inputOf(node).shape;
-  const Shape &out = kb.graph().outputOf(node).shape;
-  int x = kb.valueBuffer("in", node.inputs[0]);
-  int y = kb.outputBuffer();
   // A blocked input: lanes are a block's channels, (image, block) pairs
   // split across threads. Otherwise (image, channel) planes, lanes columns.
-  bool channelLanes = kb.blocked(x);
-  int64_t lanes = kb.vectorWidth(), blocks = (out[1] + lanes - 1) / lanes;
+  PoolIO io = declarePoolIO(kb);
+  const Shape &in = io.in, &out = io.out;
+  int x = io.x, y = io.y;
+  bool channelLanes = io.channelLanes;
+  int64_t lanes = io.lanes, blocks = io.blocks;
   int64_t planes = channelLanes ? blocks : out[1];
 
   // Bin i covers [floor(i*in/out), ceil((i+1)*in/out)); loop over the widest
