@@ -24,12 +24,20 @@ bool isFloatConst(const E &e, float v) {
   return e->kind == ExprKind::Float && e->floatValue == v;
 }
 
+/// A new expression of `kind` and `type` over `operands`, the fields of its
+/// kind still to be set.
+Expr exprOf(ExprKind kind, Type type, const std::vector<E> &operands = {}) {
+  Expr e;
+  e.kind = kind;
+  e.type = type;
+  for (const E &o : operands) e.operands.push_back(o.ref());
+  return e;
+}
+
 } // namespace
 
 E boolean(bool v) {
-  Expr e;
-  e.kind = ExprKind::Int;
-  e.type = Type::Bool;
+  Expr e = exprOf(ExprKind::Int, Type::Bool);
   e.intValue = v;
   return make(std::move(e));
 }
@@ -98,31 +106,25 @@ int64_t Kernel::parallelExtent() const {
 }
 
 E::E(int64_t v) {
-  Expr e;
-  e.kind = ExprKind::Int;
+  Expr e = exprOf(ExprKind::Int, Type::I64);
   e.intValue = v;
   e_ = make(std::move(e));
 }
 
 E f32(float v) {
-  Expr e;
-  e.kind = ExprKind::Float;
-  e.type = Type::F32;
+  Expr e = exprOf(ExprKind::Float, Type::F32);
   e.floatValue = v;
   return make(std::move(e));
 }
 
 E var(const std::string &name) {
-  Expr e;
-  e.kind = ExprKind::Var;
+  Expr e = exprOf(ExprKind::Var, Type::I64);
   e.name = name;
   return make(std::move(e));
 }
 
 E local(const std::string &name) {
-  Expr e;
-  e.kind = ExprKind::Local;
-  e.type = Type::F32;
+  Expr e = exprOf(ExprKind::Local, Type::F32);
   e.name = name;
   return make(std::move(e));
 }
@@ -148,29 +150,20 @@ E binary(BinOp op, E a, E b) {
     }
   }
   if (E folded = foldIdentity(op, a, b)) return folded;
-  Expr e;
-  e.kind = ExprKind::Binary;
+  Type type = isComparison(op) || op == BinOp::And || op == BinOp::Or ? Type::Bool : a->type;
+  Expr e = exprOf(ExprKind::Binary, type, {a, b});
   e.op = op;
-  e.type = isComparison(op) || op == BinOp::And || op == BinOp::Or ? Type::Bool : a->type;
-  e.operands = {a.ref(), b.ref()};
   return make(std::move(e));
 }
 
 E select(E cond, E a, E b) {
   if (isConst(cond)) return cond->intValue ? a : b;
-  Expr e;
-  e.kind = ExprKind::Select;
-  e.type = a->type;
-  e.operands = {cond.ref(), a.ref(), b.ref()};
-  return make(std::move(e));
+  return make(exprOf(ExprKind::Select, a->type, {cond, a, b}));
 }
 
 E call(Callee callee, std::vector<E> args) {
-  Expr e;
-  e.kind = ExprKind::Call;
-  e.type = Type::F32;
+  Expr e = exprOf(ExprKind::Call, Type::F32, args);
   e.callee = callee;
-  for (E &a : args) e.operands.push_back(a.ref());
   return make(std::move(e));
 }
 
@@ -182,19 +175,12 @@ E fma(E a, E b, E c) {
 
 E cast(E a) {
   if (isConst(a)) return f32(static_cast<float>(a->intValue));
-  Expr e;
-  e.kind = ExprKind::Cast;
-  e.type = Type::F32;
-  e.operands = {a.ref()};
-  return make(std::move(e));
+  return make(exprOf(ExprKind::Cast, Type::F32, {a}));
 }
 
 E load(int buffer, std::vector<E> indices) {
-  Expr e;
-  e.kind = ExprKind::Load;
-  e.type = Type::F32;
+  Expr e = exprOf(ExprKind::Load, Type::F32, indices);
   e.buffer = buffer;
-  for (E &i : indices) e.operands.push_back(i.ref());
   return make(std::move(e));
 }
 
