@@ -40,40 +40,23 @@ struct RegisterBlock {
 
 /// Whether a register block's taps go a window column at a time (each
 /// weight vector used by every column, then dead) rather than in input
-/// order (see ChannelLanes::taps). Input order keeps a window row's weights
-/// in registers, `kernelWidth` per channel vector; with AVX2's 16 registers
-/// that leaves too few accumulators from 5 columns up. Measured, 2 threads,
-/// Zen: the 7x7 stride-2 stem 2.0 ms against 3.0-3.7, the 11x11 stride-4
-/// stem 1.5-1.8 against 2.0-2.2, a 1x7 layer 1.1 against 1.4.
+/// order (see ChannelLanes::taps): with fewer than 32 registers and
+/// windows 5 or more wide. Input order keeps a window row's weights in
+/// registers, `kernelWidth` per channel vector, which leaves AVX2's 16
+/// registers too few accumulators (docs/benchmarks.md#weightmajor).
 bool weightMajor(int64_t kernelWidth, int registers) {
   return registers < 32 && kernelWidth >= 5;
 }
 
 /// The widest block of `vectors` channel vectors that fits `registers`
-/// vector registers (32 with AVX-512, 16 with AVX2).
-///
-/// AVX-512: vectors × columns accumulators, the weight vectors, and about
-/// one more register per column. Measured, 1 thread: 1 × 14, 2 × 10, 3 × 7
-/// and 4 × 5 run at 190-220 GFLOP/s; 1 × 18, 2 × 14 and 4 × 7 spilled and fell
-/// to 100-160. With the taps in input order (see lowerChannelLanes) wider
-/// blocks (1 × 18, 1 × 22) measured no faster, so the rule stayed. A wide
-/// window needs more: the weight vectors of a window row stay in registers,
-/// `kernelWidth` per channel vector, and about as many inputs are live
-/// again. Measured on the 11x11 stride-4 stem (3 -> 64 channels, 1 thread): 1
-/// × 14 spilled 801 vectors to the stack and ran at 150 GFLOP/s, 1 × 8
-/// spilled 25 and ran at 170; 7x7 and 3x3 windows are not limited by it
-/// below 15 columns.
-///
-/// AVX2: at most 10 accumulators, and beside them a window row's weight
-/// vectors and the broadcast input (15 registers); a wider window takes
-/// its taps weight-major instead (see weightMajor), best with 8
-/// accumulators. Measured on a Zen core (90 GFLOP/s peak), 1 thread: 3x3
-/// 64 -> 64 on 56x56: 1 × 10 at 85, 1 × 14 at 55, 2 × 4 at 80, 3 × 4 at 55;
-/// 1x1 256 -> 1024 on 14x14: 2 × 5 and 4 × 2 at 80-87, 1 × 14 at 50.
-/// Weight-major, 2 threads, medians of 5-6 runs: the 7x7 stride-2 stem
-/// 2 × 4 at 1.78 ms, 2 × 3 at 2.05, 2 × 5 at 2.52, 1 × 10 at 3.7-4.3; the
-/// 11x11 stride-4 stem 2 × 4 at 1.40, 2 × 5 at 1.60; 1x7 2 × 4 at 1.09,
-/// 2 × 5 at 1.07.
+/// vector registers (32 with AVX-512, 16 with AVX2), at least one column.
+/// AVX-512: in 31 registers, the vectors × columns accumulators with one
+/// weight vector per channel vector and one input per column, and also the
+/// accumulators with a window row's weights (`kernelWidth` per channel
+/// vector) and `kernelWidth` inputs. AVX2: 8 accumulators when the taps are
+/// weight-major (see weightMajor), else at most 10, and with a window row's
+/// weights at most 15 registers (but at least 6 / vectors columns). A wider
+/// block spills registers to the stack (docs/benchmarks.md#maxcolumns).
 int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
   if (registers >= 32) {
     int64_t plain = (31 - vectors) / (vectors + 1);
@@ -94,10 +77,9 @@ int64_t evenSplit(int64_t width, int64_t most) {
 }
 
 /// Rows at least this wide keep separate border-column tiles, widened to a
-/// whole register block. AVX-512 (measured on ResNet-18): 56-wide rows gain
-/// from the guard-free interior, 28-wide rows from full-width register
-/// blocks. AVX2: 28-wide rows gain too, as seven blocks of 2 × 4 (3x3 512 ->
-/// 512 on 28x28, 2 threads: 29-34 ms against 33-40 for full-width 2 × 5).
+/// whole register block: 48 with AVX-512, 24 with AVX2. Narrower rows gain
+/// more from full-width register blocks than from a guard-free interior
+/// (docs/benchmarks.md#widerow).
 int64_t wideRow(int registers) {
   return registers >= 32 ? 48 : 24;
 }
@@ -110,12 +92,11 @@ bool enoughItems(int64_t images, int64_t groups, int64_t rows) {
 
 /// The AVX-512 register block for a layer with `blocks` vectors of output
 /// channels and rows up to `width` wide. One channel vector with a full row
-/// of columns is best when neighbouring columns share input values (kernel
-/// wider than its stride: measured 210 against 190 GFLOP/s for 3 × 7 on a
-/// 14-wide 3x3 layer); otherwise the block with the most accumulators wins (a
-/// 1x1 layer 14 wide: 3 × 7 at 187, 1 × 14 at 153; a 3x3 layer 7 wide: 3 × 7 at
-/// 218, 1 × 7 at 110). Channel vectors are only grouped while each of two
-/// threads still gets at least two (image, group) pairs.
+/// of columns (at least 12) when neighbouring columns share input values
+/// (kernel wider than its stride), as each input then feeds several
+/// columns; otherwise the block with the most accumulators doing useful
+/// work (docs/benchmarks.md#avx512block). Channel vectors are only grouped
+/// while each of two threads still gets at least two (image, group) pairs.
 RegisterBlock avx512Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
                           int64_t width) {
   RegisterBlock best{1, evenSplit(width, maxColumns(1, a.kernel.w, 32))};
@@ -136,11 +117,10 @@ RegisterBlock avx512Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, 
 
 /// The AVX2 register block: two channel vectors, except for one on rows of
 /// 48 or more whose columns share inputs, or where a second vector would be
-/// mostly padding or leave too few work items. Measured on a Zen core, 2
-/// threads, 3x3 layers: 64 -> 64 on 56x56, 1 × 10 at 160 GFLOP/s and 2 × 5 at
-/// 140; 512 -> 512 on 28x28, 2 × 4 (seven blocks a row, see wideRow) 29-34 ms,
-/// 2 × 5 33-40, 1 × 10 35-55, 3 × 3 36-38, 4 × 2 46-52. Taps that are
-/// weight-major (see weightMajor) share no inputs between columns.
+/// mostly padding (1 or 3 vectors in all) or leave too few work items: two
+/// vectors let each broadcast input feed two FMAs
+/// (docs/benchmarks.md#avx2block). Taps that are weight-major (see
+/// weightMajor) share no inputs between columns.
 RegisterBlock avx2Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
                         int64_t width) {
   RegisterBlock one{1, evenSplit(width, maxColumns(1, a.kernel.w, 16))};
@@ -161,8 +141,7 @@ RegisterBlock registerBlock(const Conv2dAttrs &a, int registers, int64_t images,
 
 /// Weights of one register block's channels kept in cache across the rows:
 /// half of a 1 MiB L2. Smaller chunks cost more, as every chunk re-reads and
-/// re-writes the output (a 7x7 512-channel layer: 218 GFLOP/s unchunked,
-/// 212 at 512 KiB, 170 at 64 KiB).
+/// re-writes the output (docs/benchmarks.md#kchunkbytes).
 constexpr int64_t kChunkBytes = 512 << 10;
 
 /// Input channels per cache chunk: the largest divisor of in_channels whose
