@@ -74,11 +74,9 @@ int64_t stepBytes(const Program &program, const Step &step) {
 }
 
 /// Steps below both limits run on the calling thread: waking another thread
-/// and waiting for it costs more than such a step gains. Measured on LeNet-5
-/// (2 threads, AMD EPYC Zen 4): its pools and Flatten copy (under 10K
-/// flops) ran no faster split, while its convolutions (235K and 482K flops)
-/// and fc1 (96K) gained; the whole model went from 0.0110 ms on the calling thread
-/// alone to 0.0080. Smaller programs thus split too: no whole-program limit.
+/// and waiting for it costs more than such a step gains. Small programs'
+/// larger steps gain from splitting too, so there is no whole-program
+/// limit (docs/benchmarks.md#kinlineflops).
 constexpr double kInlineFlops = 5e4;
 constexpr int64_t kInlineBytes = 1 << 20;
 

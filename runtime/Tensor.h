@@ -30,8 +30,9 @@ std::string formatShape(const Shape &shape);
 /// Memory for large blocks straight from the kernel, 2 MiB aligned and
 /// advised to use transparent huge pages; small blocks from operator new.
 /// The first touch of a fresh block costs a page fault per page, which on
-/// virtual machines is slow (measured here: 100 MB in 600 ms with 4 KiB
-/// pages, 65 ms with 2 MiB ones): weights and arenas are touched once, whole.
+/// virtual machines is slow, with 4 KiB pages far more than with 2 MiB ones
+/// (docs/benchmarks.md#allocatelarge): weights and arenas are touched once,
+/// whole.
 void *allocateLarge(size_t bytes);
 void freeLarge(void *p, size_t bytes);
 

@@ -28,40 +28,42 @@ void setTargetAttributes(llvm::Function *f, const Target &t) {
 } // namespace
 
 void KernelEmitter::emit() {
-  llvm::LLVMContext &ctx = m_.getContext();
-  llvm::Type *ptr = b_.getPtrTy();
+  llvm::LLVMContext &ctx = module_.getContext();
+  llvm::Type *ptr = builder_.getPtrTy();
   // The body: noalias buffer pointers, always inlined into the entry point.
-  std::vector<llvm::Type *> params(k_.buffers.size(), ptr);
+  std::vector<llvm::Type *> params(kernel_.buffers.size(), ptr);
   params.push_back(i64());
   params.push_back(i64());
-  auto *bodyType = llvm::FunctionType::get(b_.getVoidTy(), params, false);
-  fn_ = llvm::Function::Create(bodyType, llvm::Function::InternalLinkage, k_.name + ".body", m_);
-  setTargetAttributes(fn_, target_);
-  fn_->addFnAttr(llvm::Attribute::AlwaysInline);
-  for (size_t i = 0; i < k_.buffers.size(); ++i) {
-    fn_->addParamAttr(static_cast<unsigned>(i), llvm::Attribute::NoAlias);
-    if (!k_.buffers[i].written)
-      fn_->addParamAttr(static_cast<unsigned>(i), llvm::Attribute::ReadOnly);
-    buffers_.push_back(fn_->getArg(static_cast<unsigned>(i)));
+  auto *bodyType = llvm::FunctionType::get(builder_.getVoidTy(), params, false);
+  bodyFunction_ = llvm::Function::Create(bodyType, llvm::Function::InternalLinkage,
+                                         kernel_.name + ".body", module_);
+  setTargetAttributes(bodyFunction_, target_);
+  bodyFunction_->addFnAttr(llvm::Attribute::AlwaysInline);
+  for (size_t i = 0; i < kernel_.buffers.size(); ++i) {
+    bodyFunction_->addParamAttr(static_cast<unsigned>(i), llvm::Attribute::NoAlias);
+    if (!kernel_.buffers[i].written)
+      bodyFunction_->addParamAttr(static_cast<unsigned>(i), llvm::Attribute::ReadOnly);
+    buffers_.push_back(bodyFunction_->getArg(static_cast<unsigned>(i)));
   }
-  parallelBegin_ = fn_->getArg(static_cast<unsigned>(k_.buffers.size()));
-  parallelEnd_ = fn_->getArg(static_cast<unsigned>(k_.buffers.size() + 1));
-  b_.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn_));
-  emitStmt(*k_.body);
-  b_.CreateRetVoid();
+  parallelBegin_ = bodyFunction_->getArg(static_cast<unsigned>(kernel_.buffers.size()));
+  parallelEnd_ = bodyFunction_->getArg(static_cast<unsigned>(kernel_.buffers.size() + 1));
+  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", bodyFunction_));
+  emitStmt(*kernel_.body);
+  builder_.CreateRetVoid();
 
   // The entry point: void NAME(float *const *args, int64_t begin, int64_t end).
-  auto *entryType = llvm::FunctionType::get(b_.getVoidTy(), {ptr, i64(), i64()}, false);
-  auto *entry = llvm::Function::Create(entryType, llvm::Function::ExternalLinkage, k_.name, m_);
+  auto *entryType = llvm::FunctionType::get(builder_.getVoidTy(), {ptr, i64(), i64()}, false);
+  auto *entry =
+      llvm::Function::Create(entryType, llvm::Function::ExternalLinkage, kernel_.name, module_);
   setTargetAttributes(entry, target_);
-  b_.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", entry));
+  builder_.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", entry));
   std::vector<llvm::Value *> args;
-  for (size_t i = 0; i < k_.buffers.size(); ++i)
-    args.push_back(b_.CreateLoad(ptr, b_.CreateConstGEP1_64(ptr, entry->getArg(0), i)));
+  for (size_t i = 0; i < kernel_.buffers.size(); ++i)
+    args.push_back(builder_.CreateLoad(ptr, builder_.CreateConstGEP1_64(ptr, entry->getArg(0), i)));
   args.push_back(entry->getArg(1));
   args.push_back(entry->getArg(2));
-  b_.CreateCall(fn_, args);
-  b_.CreateRetVoid();
+  builder_.CreateCall(bodyFunction_, args);
+  builder_.CreateRetVoid();
 }
 
 } // namespace codegen

@@ -18,22 +18,22 @@ namespace lgc::codegen {
 llvm::Value *KernelEmitter::emit(const Expr &e) {
   switch (e.kind) {
   case ExprKind::Int:
-    return e.type == Type::Bool ? b_.getInt1(e.intValue != 0) : b_.getInt64(e.intValue);
+    return e.type == Type::Bool ? builder_.getInt1(e.intValue != 0) : builder_.getInt64(e.intValue);
   case ExprKind::Float:
     return llvm::ConstantFP::get(f32(), e.floatValue);
   case ExprKind::Var: {
     if (e.name == vecVar_ && inVector()) {
       if (laneZero_) return vecBase_;
       std::vector<llvm::Constant *> steps;
-      for (unsigned l = 0; l < width(); ++l) steps.push_back(b_.getInt64(l));
-      return b_.CreateAdd(b_.CreateVectorSplat(width(), vecBase_),
-                          llvm::ConstantVector::get(steps));
+      for (unsigned l = 0; l < width(); ++l) steps.push_back(builder_.getInt64(l));
+      return builder_.CreateAdd(builder_.CreateVectorSplat(width(), vecBase_),
+                                llvm::ConstantVector::get(steps));
     }
     return vars_.at(e.name);
   }
   case ExprKind::Local: {
     llvm::AllocaInst *slot = locals_.at(e.name);
-    return b_.CreateLoad(slot->getAllocatedType(), slot);
+    return builder_.CreateLoad(slot->getAllocatedType(), slot);
   }
   case ExprKind::Binary: {
     std::string key = integerKey(e);
@@ -49,7 +49,7 @@ llvm::Value *KernelEmitter::emit(const Expr &e) {
       b = vectorOf(b);
       if (!c->getType()->isVectorTy()) c = vectorOf(c);
     }
-    return b_.CreateSelect(c, a, b);
+    return builder_.CreateSelect(c, a, b);
   }
   case ExprKind::Call:
     return emitCall(e);
@@ -59,7 +59,7 @@ llvm::Value *KernelEmitter::emit(const Expr &e) {
     llvm::Value *v = emit(*e.operands[0]);
     llvm::Type *to =
         v->getType()->isVectorTy() ? llvm::FixedVectorType::get(f32(), width()) : f32();
-    return b_.CreateSIToFP(v, to);
+    return builder_.CreateSIToFP(v, to);
   }
   }
   return nullptr;
@@ -74,40 +74,41 @@ llvm::Value *KernelEmitter::emitBinary(const Expr &e) {
   bool isFloat = e.operands[0]->type == Type::F32;
   switch (e.op) {
   case BinOp::Add:
-    return isFloat ? b_.CreateFAdd(a, b) : b_.CreateAdd(a, b, "", false, true);
+    return isFloat ? builder_.CreateFAdd(a, b) : builder_.CreateAdd(a, b, "", false, true);
   case BinOp::Sub:
-    return isFloat ? b_.CreateFSub(a, b) : b_.CreateSub(a, b, "", false, true);
+    return isFloat ? builder_.CreateFSub(a, b) : builder_.CreateSub(a, b, "", false, true);
   case BinOp::Mul:
-    return isFloat ? b_.CreateFMul(a, b) : b_.CreateMul(a, b, "", false, true);
+    return isFloat ? builder_.CreateFMul(a, b) : builder_.CreateMul(a, b, "", false, true);
   case BinOp::Div:
-    return b_.CreateFDiv(a, b);
+    return builder_.CreateFDiv(a, b);
   case BinOp::FloorDiv: { // b > 0: truncating quotient, minus one for negative remainders
-    llvm::Value *q = b_.CreateSDiv(a, b), *r = b_.CreateSRem(a, b);
-    return b_.CreateSub(
-        q, b_.CreateZExt(b_.CreateICmpSLT(r, llvm::Constant::getNullValue(r->getType())),
-                         a->getType()));
+    llvm::Value *q = builder_.CreateSDiv(a, b), *r = builder_.CreateSRem(a, b);
+    return builder_.CreateSub(
+        q,
+        builder_.CreateZExt(builder_.CreateICmpSLT(r, llvm::Constant::getNullValue(r->getType())),
+                            a->getType()));
   }
   case BinOp::Mod: {
-    llvm::Value *r = b_.CreateSRem(a, b);
-    llvm::Value *negative = b_.CreateICmpSLT(r, llvm::Constant::getNullValue(r->getType()));
-    return b_.CreateSelect(negative, b_.CreateAdd(r, b), r);
+    llvm::Value *r = builder_.CreateSRem(a, b);
+    llvm::Value *negative = builder_.CreateICmpSLT(r, llvm::Constant::getNullValue(r->getType()));
+    return builder_.CreateSelect(negative, builder_.CreateAdd(r, b), r);
   }
   case BinOp::Min:
-    return isFloat ? b_.CreateSelect(b_.CreateFCmpOLT(b, a), b, a)
-                   : b_.CreateSelect(b_.CreateICmpSLT(b, a), b, a);
+    return isFloat ? builder_.CreateSelect(builder_.CreateFCmpOLT(b, a), b, a)
+                   : builder_.CreateSelect(builder_.CreateICmpSLT(b, a), b, a);
   case BinOp::Max:
-    return isFloat ? b_.CreateSelect(b_.CreateFCmpOGT(b, a), b, a)
-                   : b_.CreateSelect(b_.CreateICmpSGT(b, a), b, a);
+    return isFloat ? builder_.CreateSelect(builder_.CreateFCmpOGT(b, a), b, a)
+                   : builder_.CreateSelect(builder_.CreateICmpSGT(b, a), b, a);
   case BinOp::Lt:
-    return isFloat ? b_.CreateFCmpOLT(a, b) : b_.CreateICmpSLT(a, b);
+    return isFloat ? builder_.CreateFCmpOLT(a, b) : builder_.CreateICmpSLT(a, b);
   case BinOp::Le:
-    return isFloat ? b_.CreateFCmpOLE(a, b) : b_.CreateICmpSLE(a, b);
+    return isFloat ? builder_.CreateFCmpOLE(a, b) : builder_.CreateICmpSLE(a, b);
   case BinOp::Eq:
-    return isFloat ? b_.CreateFCmpOEQ(a, b) : b_.CreateICmpEQ(a, b);
+    return isFloat ? builder_.CreateFCmpOEQ(a, b) : builder_.CreateICmpEQ(a, b);
   case BinOp::And:
-    return b_.CreateAnd(a, b);
+    return builder_.CreateAnd(a, b);
   case BinOp::Or:
-    return b_.CreateOr(a, b);
+    return builder_.CreateOr(a, b);
   }
   return nullptr;
 }
@@ -124,18 +125,18 @@ llvm::Value *KernelEmitter::emitCall(const Expr &e) {
   llvm::Type *type = args[0]->getType();
   switch (e.callee) {
   case Callee::Fma:
-    return b_.CreateIntrinsic(llvm::Intrinsic::fma, {type}, args);
+    return builder_.CreateIntrinsic(llvm::Intrinsic::fma, {type}, args);
   case Callee::Exp:
-    return b_.CreateIntrinsic(llvm::Intrinsic::exp, {type}, args);
+    return builder_.CreateIntrinsic(llvm::Intrinsic::exp, {type}, args);
   case Callee::Sqrt:
-    return b_.CreateIntrinsic(llvm::Intrinsic::sqrt, {type}, args);
+    return builder_.CreateIntrinsic(llvm::Intrinsic::sqrt, {type}, args);
   case Callee::Tanh: {
-    llvm::FunctionCallee tanhf = m_.getOrInsertFunction("tanhf", f32(), f32());
-    if (!vector) return b_.CreateCall(tanhf, args);
+    llvm::FunctionCallee tanhf = module_.getOrInsertFunction("tanhf", f32(), f32());
+    if (!vector) return builder_.CreateCall(tanhf, args);
     llvm::Value *out = llvm::UndefValue::get(type);
     for (unsigned l = 0; l < width(); ++l)
-      out = b_.CreateInsertElement(out, b_.CreateCall(tanhf, {b_.CreateExtractElement(args[0], l)}),
-                                   l);
+      out = builder_.CreateInsertElement(
+          out, builder_.CreateCall(tanhf, {builder_.CreateExtractElement(args[0], l)}), l);
     return out;
   }
   }
@@ -152,7 +153,7 @@ bool KernelEmitter::varies(const Expr &e) const {
 }
 
 llvm::Value *KernelEmitter::vectorOf(llvm::Value *v) {
-  return v->getType()->isVectorTy() ? v : b_.CreateVectorSplat(width(), v);
+  return v->getType()->isVectorTy() ? v : builder_.CreateVectorSplat(width(), v);
 }
 
 /// Integer `e` as an emitted variable part (null if none) plus a constant:
@@ -178,9 +179,9 @@ std::pair<llvm::Value *, int64_t> KernelEmitter::emitAffineParts(const Expr &e) 
     bool add = e.op == BinOp::Add;
     llvm::Value *v = a;
     if (b)
-      v = !a    ? (add ? b : b_.CreateNeg(b))
-          : add ? b_.CreateAdd(a, b, "", false, true)
-                : b_.CreateSub(a, b, "", false, true);
+      v = !a    ? (add ? b : builder_.CreateNeg(b))
+          : add ? builder_.CreateAdd(a, b, "", false, true)
+                : builder_.CreateSub(a, b, "", false, true);
     return {v, add ? ca + cb : ca - cb};
   }
   if (e.kind == ExprKind::Binary && e.op == BinOp::Mul) {
@@ -188,7 +189,8 @@ std::pair<llvm::Value *, int64_t> KernelEmitter::emitAffineParts(const Expr &e) 
       if (e.operands[size_t(k)]->kind == ExprKind::Int) {
         int64_t factor = e.operands[size_t(k)]->intValue;
         auto [a, ca] = emitAffine(*e.operands[size_t(1 - k)]);
-        return {a ? b_.CreateMul(a, b_.getInt64(factor), "", false, true) : nullptr, ca * factor};
+        return {a ? builder_.CreateMul(a, builder_.getInt64(factor), "", false, true) : nullptr,
+                ca * factor};
       }
   }
   return {emit(e), 0};

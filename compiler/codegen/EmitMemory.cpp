@@ -61,7 +61,7 @@ constexpr int64_t kMaxLoadStride = 4;
 } // namespace
 
 llvm::Value *KernelEmitter::address(int buffer, llvm::Value *index) {
-  return b_.CreateGEP(f32(), buffers_[static_cast<size_t>(buffer)], index);
+  return builder_.CreateGEP(f32(), buffers_[static_cast<size_t>(buffer)], index);
 }
 
 /// The address of element `flat` for lane 0: the variable part of the index
@@ -73,8 +73,8 @@ llvm::Value *KernelEmitter::scalarAddress(int buffer, const E &flat) {
   auto [variable, constant] = emitAffine(*flat.ref());
   laneZero_ = saved;
   llvm::Value *base = buffers_[static_cast<size_t>(buffer)];
-  if (variable) base = b_.CreateGEP(f32(), base, variable);
-  return constant ? b_.CreateConstGEP1_64(f32(), base, uint64_t(constant)) : base;
+  if (variable) base = builder_.CreateGEP(f32(), base, variable);
+  return constant ? builder_.CreateConstGEP1_64(f32(), base, uint64_t(constant)) : base;
 }
 
 /// The lanes a vector access may touch: the remainder mask and the guard.
@@ -82,36 +82,36 @@ llvm::Value *KernelEmitter::laneMask(const Expr *guard) {
   llvm::Value *mask = remainderMask_;
   if (guard) {
     llvm::Value *g = vectorOf(emit(*guard));
-    mask = mask ? b_.CreateAnd(mask, g) : g;
+    mask = mask ? builder_.CreateAnd(mask, g) : g;
   }
   return mask;
 }
 
 llvm::Value *KernelEmitter::emitLoad(const Expr &e) {
-  const Shape &shape = k_.buffers[static_cast<size_t>(e.buffer)].shape;
+  const Shape &shape = kernel_.buffers[static_cast<size_t>(e.buffer)].shape;
   E flat = flatIndex(shape, e.operands);
   llvm::Align align(4);
   if (!varies(e)) {
     llvm::Value *ptr = scalarAddress(e.buffer, flat);
-    if (!e.guard) return b_.CreateLoad(f32(), ptr);
+    if (!e.guard) return builder_.CreateLoad(f32(), ptr);
     // Read element 0 (always valid) where the guard is off, then select.
     llvm::Value *g = emit(*e.guard);
     llvm::Value *base = buffers_[static_cast<size_t>(e.buffer)];
-    llvm::Value *v = b_.CreateLoad(f32(), b_.CreateSelect(g, ptr, base));
-    return b_.CreateSelect(g, v, llvm::ConstantFP::get(f32(), e.fill));
+    llvm::Value *v = builder_.CreateLoad(f32(), builder_.CreateSelect(g, ptr, base));
+    return builder_.CreateSelect(g, v, llvm::ConstantFP::get(f32(), e.fill));
   }
   auto *vecType = llvm::FixedVectorType::get(f32(), width());
   llvm::Value *mask = laneMask(e.guard.get());
   std::optional<int64_t> stride = coefficient(*flat.ref(), vecVar_);
   if (stride == 1) {
     llvm::Value *ptr = scalarAddress(e.buffer, flat);
-    if (!mask) return b_.CreateAlignedLoad(vecType, ptr, align);
-    return b_.CreateMaskedLoad(vecType, ptr, align, mask, splatF(e.fill));
+    if (!mask) return builder_.CreateAlignedLoad(vecType, ptr, align);
+    return builder_.CreateMaskedLoad(vecType, ptr, align, mask, splatF(e.fill));
   }
   if (stride && *stride >= 2 && *stride <= kMaxLoadStride)
     return emitStridedLoad(e, flat, *stride, mask);
   llvm::Value *ptrs = address(e.buffer, vectorOf(emit(*flat.ref())));
-  return b_.CreateMaskedGather(vecType, ptrs, align, mask, splatF(e.fill));
+  return builder_.CreateMaskedGather(vecType, ptrs, align, mask, splatF(e.fill));
 }
 
 /// Lanes `stride` elements apart (a stride-2 pool or convolution): one masked
@@ -123,36 +123,37 @@ llvm::Value *KernelEmitter::emitStridedLoad(const Expr &e, const E &flat, int64_
   std::vector<int> spread, pick;
   for (int64_t j = 0; j < span; ++j) spread.push_back(int(j % stride == 0 ? j / stride : w));
   for (int64_t l = 0; l < w; ++l) pick.push_back(int(l * stride));
-  llvm::Value *lanes =
-      mask ? mask
-           : llvm::ConstantInt::getTrue(llvm::FixedVectorType::get(b_.getInt1Ty(), unsigned(w)));
+  llvm::Value *lanes = mask ? mask
+                            : llvm::ConstantInt::getTrue(
+                                  llvm::FixedVectorType::get(builder_.getInt1Ty(), unsigned(w)));
   llvm::Value *off = llvm::Constant::getNullValue(lanes->getType());
-  llvm::Value *spanMask = b_.CreateShuffleVector(lanes, off, spread);
+  llvm::Value *spanMask = builder_.CreateShuffleVector(lanes, off, spread);
   auto *spanType = llvm::FixedVectorType::get(f32(), unsigned(span));
-  llvm::Value *fill = b_.CreateVectorSplat(unsigned(span), llvm::ConstantFP::get(f32(), e.fill));
-  llvm::Value *all =
-      b_.CreateMaskedLoad(spanType, scalarAddress(e.buffer, flat), llvm::Align(4), spanMask, fill);
-  return b_.CreateShuffleVector(all, pick);
+  llvm::Value *fill =
+      builder_.CreateVectorSplat(unsigned(span), llvm::ConstantFP::get(f32(), e.fill));
+  llvm::Value *all = builder_.CreateMaskedLoad(spanType, scalarAddress(e.buffer, flat),
+                                               llvm::Align(4), spanMask, fill);
+  return builder_.CreateShuffleVector(all, pick);
 }
 
 void KernelEmitter::emitStore(const Stmt &s) {
-  const Shape &shape = k_.buffers[static_cast<size_t>(s.buffer)].shape;
+  const Shape &shape = kernel_.buffers[static_cast<size_t>(s.buffer)].shape;
   E flat = flatIndex(shape, s.indices);
   llvm::Value *value = emit(*s.value);
   llvm::Align align(4);
   if (!inVector()) {
     llvm::Value *ptr = scalarAddress(s.buffer, flat);
     if (!s.guard) {
-      b_.CreateStore(value, ptr);
+      builder_.CreateStore(value, ptr);
       return;
     }
-    auto *then = llvm::BasicBlock::Create(m_.getContext(), "store", fn_);
-    auto *done = llvm::BasicBlock::Create(m_.getContext(), "store.done", fn_);
-    b_.CreateCondBr(emit(*s.guard), then, done);
-    b_.SetInsertPoint(then);
-    b_.CreateStore(value, ptr);
-    b_.CreateBr(done);
-    b_.SetInsertPoint(done);
+    auto *then = llvm::BasicBlock::Create(module_.getContext(), "store", bodyFunction_);
+    auto *done = llvm::BasicBlock::Create(module_.getContext(), "store.done", bodyFunction_);
+    builder_.CreateCondBr(emit(*s.guard), then, done);
+    builder_.SetInsertPoint(then);
+    builder_.CreateStore(value, ptr);
+    builder_.CreateBr(done);
+    builder_.SetInsertPoint(done);
     return;
   }
   value = vectorOf(value);
@@ -160,22 +161,22 @@ void KernelEmitter::emitStore(const Stmt &s) {
   if (coefficient(*flat.ref(), vecVar_) == 1) {
     llvm::Value *ptr = scalarAddress(s.buffer, flat);
     if (!mask)
-      b_.CreateAlignedStore(value, ptr, align);
+      builder_.CreateAlignedStore(value, ptr, align);
     else
-      b_.CreateMaskedStore(value, ptr, align, mask);
+      builder_.CreateMaskedStore(value, ptr, align, mask);
     return;
   }
   llvm::Value *ptrs = address(s.buffer, vectorOf(emit(*flat.ref())));
-  b_.CreateMaskedScatter(value, ptrs, align, mask);
+  builder_.CreateMaskedScatter(value, ptrs, align, mask);
 }
 
 /// llvm.prefetch of the element's line for reading, into L2 (locality 2:
 /// prefetcht1 on x86). Lane 0's address inside a vector loop.
 void KernelEmitter::emitPrefetch(const Stmt &s) {
-  const Shape &shape = k_.buffers[static_cast<size_t>(s.buffer)].shape;
+  const Shape &shape = kernel_.buffers[static_cast<size_t>(s.buffer)].shape;
   llvm::Value *ptr = scalarAddress(s.buffer, flatIndex(shape, s.indices));
-  b_.CreateIntrinsic(llvm::Intrinsic::prefetch, {ptr->getType()},
-                     {ptr, b_.getInt32(0), b_.getInt32(2), b_.getInt32(1)});
+  builder_.CreateIntrinsic(llvm::Intrinsic::prefetch, {ptr->getType()},
+                           {ptr, builder_.getInt32(0), builder_.getInt32(2), builder_.getInt32(1)});
 }
 
 } // namespace lgc::codegen

@@ -48,21 +48,21 @@ void KernelEmitter::emitFor(const Stmt &s) {
     // constant, so addresses fold to a shared base plus a displacement, and
     // LLVM's optimiser has less to do.
     for (int64_t i = s.begin; i < s.end; ++i) {
-      vars_[s.name] = b_.getInt64(i);
+      vars_[s.name] = builder_.getInt64(i);
       withScope([&] { emitBody(s); });
     }
     vars_.erase(s.name);
     return;
   }
-  llvm::Value *begin = b_.getInt64(s.begin), *end = b_.getInt64(s.end);
+  llvm::Value *begin = builder_.getInt64(s.begin), *end = builder_.getInt64(s.end);
   if (s.loop == LoopKind::Parallel) {
     begin = parallelBegin_;
     end = parallelEnd_;
   }
   if (s.clipBegin) {
     llvm::Value *lo = emit(*s.clipBegin), *hi = emit(*s.clipEnd);
-    begin = b_.CreateSelect(b_.CreateICmpSGT(lo, begin), lo, begin);
-    end = b_.CreateSelect(b_.CreateICmpSLT(hi, end), hi, end);
+    begin = builder_.CreateSelect(builder_.CreateICmpSGT(lo, begin), lo, begin);
+    end = builder_.CreateSelect(builder_.CreateICmpSLT(hi, end), hi, end);
   }
   emitCountedLoop(begin, end, 1, [&](llvm::Value *i) {
     vars_[s.name] = i;
@@ -73,36 +73,37 @@ void KernelEmitter::emitFor(const Stmt &s) {
 
 void KernelEmitter::emitCountedLoop(llvm::Value *begin, llvm::Value *end, int64_t step,
                                     const std::function<void(llvm::Value *)> &body) {
-  llvm::LLVMContext &ctx = m_.getContext();
-  llvm::BasicBlock *pre = b_.GetInsertBlock();
-  auto *loop = llvm::BasicBlock::Create(ctx, "loop", fn_);
-  auto *exit = llvm::BasicBlock::Create(ctx, "loop.exit", fn_);
+  llvm::LLVMContext &ctx = module_.getContext();
+  llvm::BasicBlock *pre = builder_.GetInsertBlock();
+  auto *loop = llvm::BasicBlock::Create(ctx, "loop", bodyFunction_);
+  auto *exit = llvm::BasicBlock::Create(ctx, "loop.exit", bodyFunction_);
   // The parallel range may be empty; constant ranges never are.
-  b_.CreateCondBr(b_.CreateICmpSLT(begin, end), loop, exit);
-  b_.SetInsertPoint(loop);
-  llvm::PHINode *i = b_.CreatePHI(i64(), 2);
+  builder_.CreateCondBr(builder_.CreateICmpSLT(begin, end), loop, exit);
+  builder_.SetInsertPoint(loop);
+  llvm::PHINode *i = builder_.CreatePHI(i64(), 2);
   i->addIncoming(begin, pre);
   withScope([&] { body(i); });
-  llvm::Value *next = b_.CreateAdd(i, b_.getInt64(step), "", true, true);
-  b_.CreateCondBr(b_.CreateICmpSLT(next, end), loop, exit);
-  i->addIncoming(next, b_.GetInsertBlock());
-  b_.SetInsertPoint(exit);
+  llvm::Value *next = builder_.CreateAdd(i, builder_.getInt64(step), "", true, true);
+  builder_.CreateCondBr(builder_.CreateICmpSLT(next, end), loop, exit);
+  i->addIncoming(next, builder_.GetInsertBlock());
+  builder_.SetInsertPoint(exit);
 }
 
 void KernelEmitter::emitVectorLoop(const Stmt &s) {
-  int64_t w = k_.vectorWidth, extent = s.end - s.begin;
+  int64_t w = kernel_.vectorWidth, extent = s.end - s.begin;
   int64_t full = extent / w * w, rest = extent - full;
   vecVar_ = s.name;
   if (full > 0)
-    emitCountedLoop(b_.getInt64(s.begin), b_.getInt64(s.begin + full), w, [&](llvm::Value *base) {
-      vecBase_ = base;
-      emitBody(s);
-    });
+    emitCountedLoop(builder_.getInt64(s.begin), builder_.getInt64(s.begin + full), w,
+                    [&](llvm::Value *base) {
+                      vecBase_ = base;
+                      emitBody(s);
+                    });
   if (rest > 0) {
     std::vector<llvm::Constant *> lanes;
-    for (int64_t l = 0; l < w; ++l) lanes.push_back(b_.getInt1(l < rest));
+    for (int64_t l = 0; l < w; ++l) lanes.push_back(builder_.getInt1(l < rest));
     remainderMask_ = llvm::ConstantVector::get(lanes);
-    vecBase_ = b_.getInt64(s.begin + full);
+    vecBase_ = builder_.getInt64(s.begin + full);
     withScope([&] { emitBody(s); });
     remainderMask_ = nullptr;
   }
@@ -114,12 +115,13 @@ void KernelEmitter::emitLocal(const Stmt &s) {
   llvm::Value *v = emit(*s.value);
   if (s.kind == StmtKind::Let) {
     llvm::Type *type = inVector() ? llvm::FixedVectorType::get(f32(), width()) : f32();
-    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    llvm::IRBuilder<> entry(&bodyFunction_->getEntryBlock(),
+                            bodyFunction_->getEntryBlock().begin());
     locals_[s.name] = entry.CreateAlloca(type, nullptr, s.name);
   }
   llvm::AllocaInst *slot = locals_.at(s.name);
   if (slot->getAllocatedType()->isVectorTy()) v = vectorOf(v);
-  b_.CreateStore(v, slot);
+  builder_.CreateStore(v, slot);
 }
 
 void KernelEmitter::withScope(const std::function<void()> &body) {

@@ -29,7 +29,7 @@ using namespace loop;
 class KernelEmitter {
 public:
   KernelEmitter(llvm::Module &module, const Kernel &kernel, const Target &target)
-      : m_(module), k_(kernel), b_(module.getContext()), target_(target) {}
+      : module_(module), kernel_(kernel), builder_(module.getContext()), target_(target) {}
 
   void emit();
 
@@ -61,20 +61,20 @@ private:
   llvm::Value *address(int buffer, llvm::Value *index);
   llvm::Value *scalarAddress(int buffer, const E &flat);
 
-  llvm::Type *f32() { return b_.getFloatTy(); }
-  llvm::Type *i64() { return b_.getInt64Ty(); }
+  llvm::Type *f32() { return builder_.getFloatTy(); }
+  llvm::Type *i64() { return builder_.getInt64Ty(); }
   llvm::Constant *splatF(float v) {
     return llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(width()),
                                           llvm::ConstantFP::get(f32(), v));
   }
-  unsigned width() const { return static_cast<unsigned>(k_.vectorWidth); }
+  unsigned width() const { return static_cast<unsigned>(kernel_.vectorWidth); }
   bool inVector() const { return !vecVar_.empty(); }
 
-  llvm::Module &m_;
-  const Kernel &k_;
-  llvm::IRBuilder<> b_;
+  llvm::Module &module_;
+  const Kernel &kernel_;
+  llvm::IRBuilder<> builder_;
   const Target &target_;
-  llvm::Function *fn_ = nullptr;
+  llvm::Function *bodyFunction_ = nullptr;
   llvm::Value *parallelBegin_ = nullptr, *parallelEnd_ = nullptr;
   std::vector<llvm::Value *> buffers_;
   std::map<std::string, llvm::Value *> vars_;

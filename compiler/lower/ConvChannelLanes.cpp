@@ -40,40 +40,23 @@ struct RegisterBlock {
 
 /// Whether a register block's taps go a window column at a time (each
 /// weight vector used by every column, then dead) rather than in input
-/// order (see ChannelLanes::taps). Input order keeps a window row's weights
-/// in registers, `kernelWidth` per channel vector; with AVX2's 16 registers
-/// that leaves too few accumulators from 5 columns up. Measured, 2 threads,
-/// Zen: the 7x7 stride-2 stem 2.0 ms against 3.0-3.7, the 11x11 stride-4
-/// stem 1.5-1.8 against 2.0-2.2, a 1x7 layer 1.1 against 1.4.
+/// order (see ChannelLanes::taps): with fewer than 32 registers and
+/// windows 5 or more wide. Input order keeps a window row's weights in
+/// registers, `kernelWidth` per channel vector, which leaves AVX2's 16
+/// registers too few accumulators (docs/benchmarks.md#weightmajor).
 bool weightMajor(int64_t kernelWidth, int registers) {
   return registers < 32 && kernelWidth >= 5;
 }
 
 /// The widest block of `vectors` channel vectors that fits `registers`
-/// vector registers (32 with AVX-512, 16 with AVX2).
-///
-/// AVX-512: vectors × columns accumulators, the weight vectors, and about
-/// one more register per column. Measured, 1 thread: 1 × 14, 2 × 10, 3 × 7
-/// and 4 × 5 run at 190-220 GFLOP/s; 1 × 18, 2 × 14 and 4 × 7 spilled and fell
-/// to 100-160. With the taps in input order (see lowerChannelLanes) wider
-/// blocks (1 × 18, 1 × 22) measured no faster, so the rule stayed. A wide
-/// window needs more: the weight vectors of a window row stay in registers,
-/// `kernelWidth` per channel vector, and about as many inputs are live
-/// again. Measured on the 11x11 stride-4 stem (3 -> 64 channels, 1 thread): 1
-/// × 14 spilled 801 vectors to the stack and ran at 150 GFLOP/s, 1 × 8
-/// spilled 25 and ran at 170; 7x7 and 3x3 windows are not limited by it
-/// below 15 columns.
-///
-/// AVX2: at most 10 accumulators, and beside them a window row's weight
-/// vectors and the broadcast input (15 registers); a wider window takes
-/// its taps weight-major instead (see weightMajor), best with 8
-/// accumulators. Measured on a Zen core (90 GFLOP/s peak), 1 thread: 3x3
-/// 64 -> 64 on 56x56: 1 × 10 at 85, 1 × 14 at 55, 2 × 4 at 80, 3 × 4 at 55;
-/// 1x1 256 -> 1024 on 14x14: 2 × 5 and 4 × 2 at 80-87, 1 × 14 at 50.
-/// Weight-major, 2 threads, medians of 5-6 runs: the 7x7 stride-2 stem
-/// 2 × 4 at 1.78 ms, 2 × 3 at 2.05, 2 × 5 at 2.52, 1 × 10 at 3.7-4.3; the
-/// 11x11 stride-4 stem 2 × 4 at 1.40, 2 × 5 at 1.60; 1x7 2 × 4 at 1.09,
-/// 2 × 5 at 1.07.
+/// vector registers (32 with AVX-512, 16 with AVX2), at least one column.
+/// AVX-512: in 31 registers, the vectors × columns accumulators with one
+/// weight vector per channel vector and one input per column, and also the
+/// accumulators with a window row's weights (`kernelWidth` per channel
+/// vector) and `kernelWidth` inputs. AVX2: 8 accumulators when the taps are
+/// weight-major (see weightMajor), else at most 10, and with a window row's
+/// weights at most 15 registers (but at least 6 / vectors columns). A wider
+/// block spills registers to the stack (docs/benchmarks.md#maxcolumns).
 int64_t maxColumns(int64_t vectors, int64_t kernelWidth, int registers) {
   if (registers >= 32) {
     int64_t plain = (31 - vectors) / (vectors + 1);
@@ -94,10 +77,9 @@ int64_t evenSplit(int64_t width, int64_t most) {
 }
 
 /// Rows at least this wide keep separate border-column tiles, widened to a
-/// whole register block. AVX-512 (measured on ResNet-18): 56-wide rows gain
-/// from the guard-free interior, 28-wide rows from full-width register
-/// blocks. AVX2: 28-wide rows gain too, as seven blocks of 2 × 4 (3x3 512 ->
-/// 512 on 28x28, 2 threads: 29-34 ms against 33-40 for full-width 2 × 5).
+/// whole register block: 48 with AVX-512, 24 with AVX2. Narrower rows gain
+/// more from full-width register blocks than from a guard-free interior
+/// (docs/benchmarks.md#widerow).
 int64_t wideRow(int registers) {
   return registers >= 32 ? 48 : 24;
 }
@@ -110,12 +92,11 @@ bool enoughItems(int64_t images, int64_t groups, int64_t rows) {
 
 /// The AVX-512 register block for a layer with `blocks` vectors of output
 /// channels and rows up to `width` wide. One channel vector with a full row
-/// of columns is best when neighbouring columns share input values (kernel
-/// wider than its stride: measured 210 against 190 GFLOP/s for 3 × 7 on a
-/// 14-wide 3x3 layer); otherwise the block with the most accumulators wins (a
-/// 1x1 layer 14 wide: 3 × 7 at 187, 1 × 14 at 153; a 3x3 layer 7 wide: 3 × 7 at
-/// 218, 1 × 7 at 110). Channel vectors are only grouped while each of two
-/// threads still gets at least two (image, group) pairs.
+/// of columns (at least 12) when neighbouring columns share input values
+/// (kernel wider than its stride), as each input then feeds several
+/// columns; otherwise the block with the most accumulators doing useful
+/// work (docs/benchmarks.md#avx512block). Channel vectors are only grouped
+/// while each of two threads still gets at least two (image, group) pairs.
 RegisterBlock avx512Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
                           int64_t width) {
   RegisterBlock best{1, evenSplit(width, maxColumns(1, a.kernel.w, 32))};
@@ -136,11 +117,10 @@ RegisterBlock avx512Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, 
 
 /// The AVX2 register block: two channel vectors, except for one on rows of
 /// 48 or more whose columns share inputs, or where a second vector would be
-/// mostly padding or leave too few work items. Measured on a Zen core, 2
-/// threads, 3x3 layers: 64 -> 64 on 56x56, 1 × 10 at 160 GFLOP/s and 2 × 5 at
-/// 140; 512 -> 512 on 28x28, 2 × 4 (seven blocks a row, see wideRow) 29-34 ms,
-/// 2 × 5 33-40, 1 × 10 35-55, 3 × 3 36-38, 4 × 2 46-52. Taps that are
-/// weight-major (see weightMajor) share no inputs between columns.
+/// mostly padding (1 or 3 vectors in all) or leave too few work items: two
+/// vectors let each broadcast input feed two FMAs
+/// (docs/benchmarks.md#avx2block). Taps that are weight-major (see
+/// weightMajor) share no inputs between columns.
 RegisterBlock avx2Block(const Conv2dAttrs &a, int64_t images, int64_t blocks, int64_t rows,
                         int64_t width) {
   RegisterBlock one{1, evenSplit(width, maxColumns(1, a.kernel.w, 16))};
@@ -161,8 +141,7 @@ RegisterBlock registerBlock(const Conv2dAttrs &a, int registers, int64_t images,
 
 /// Weights of one register block's channels kept in cache across the rows:
 /// half of a 1 MiB L2. Smaller chunks cost more, as every chunk re-reads and
-/// re-writes the output (a 7x7 512-channel layer: 218 GFLOP/s unchunked,
-/// 212 at 512 KiB, 170 at 64 KiB).
+/// re-writes the output (docs/benchmarks.md#kchunkbytes).
 constexpr int64_t kChunkBytes = 512 << 10;
 
 /// Input channels per cache chunk: the largest divisor of in_channels whose
@@ -266,49 +245,57 @@ private:
   StmtRef taps(const Tile &t, E first, int64_t columns, E ic);
   std::vector<StmtRef> prefetches(E ic);
 
-  KernelBuilder &ctx_;
-  const Conv2dAttrs &a_;
-  Shape in_, out_; ///< The views (a narrow pointwise plane in longer rows).
-  int64_t lanes_, blocks_;
-  RegisterBlock rb_{1, 1};
+  KernelBuilder &kernel_;
+  const Conv2dAttrs &attrs_;
+  Shape inShape_, outShape_; ///< The views (a narrow pointwise plane in longer rows).
+  int64_t lanes_, blocks_;   ///< Lanes per vector; vectors of output channels.
+  RegisterBlock registerBlock_{1, 1};
   std::vector<Tile> tiles_;
-  int64_t groups_ = 1, chunk_ = 1, chunks_ = 1, shares_ = 1, shareRows_ = 1;
-  int x_ = -1, w_ = -1, b_ = -1, y_ = -1;
+  /// Channel groups (a register block's vectors each), input channels per
+  /// cache chunk, chunks, shares of the rows, rows per share.
+  int64_t groups_ = 1, chunkChannels_ = 1, chunks_ = 1, shares_ = 1, shareRows_ = 1;
+  int input_ = -1, weight_ = -1, bias_ = -1, output_ = -1; ///< Buffers (bias_ -1: none).
   bool prefetching_ = false;
-  E n_, group_, share_, oy_ = var("oy"), ky_ = var("ky"), icb_, iy_;
+  /// The parallel step's image, channel group and share of rows; the output
+  /// row, window row and cache chunk (0 when one) loop variables; the input
+  /// row they read.
+  E image_, group_, share_, outputRow_ = var("oy"), windowRow_ = var("ky"), chunk_, inputRow_;
 };
 
 ChannelLanes::ChannelLanes(KernelBuilder &kb)
-    : ctx_(kb), a_(kb.node().as<Conv2dAttrs>()), in_(kb.graph().inputOf(kb.node()).shape),
-      out_(kb.graph().outputOf(kb.node()).shape), lanes_(kb.vectorWidth()),
-      blocks_((a_.outChannels + lanes_ - 1) / lanes_) {
+    : kernel_(kb), attrs_(kb.node().as<Conv2dAttrs>()),
+      inShape_(kb.graph().inputOf(kb.node()).shape),
+      outShape_(kb.graph().outputOf(kb.node()).shape), lanes_(kb.vectorWidth()),
+      blocks_((attrs_.outChannels + lanes_ - 1) / lanes_) {
   const Node &node = kb.node();
   // A narrow pointwise layer's plane in longer rows: register blocks then
   // run across row ends (a 7x7 plane: blocks of 7 columns become blocks of
   // up to 14).
-  if (isPointwise(a_) && out_[3] < kNarrowPointwise) {
-    int64_t pixels = out_[2] * out_[3], rows = pointwiseRows(pixels);
-    in_ = {in_[0], in_[1], rows, pixels / rows};
-    out_ = {out_[0], out_[1], rows, pixels / rows};
+  if (isPointwise(attrs_) && outShape_[3] < kNarrowPointwise) {
+    int64_t pixels = outShape_[2] * outShape_[3], rows = pointwiseRows(pixels);
+    inShape_ = {inShape_[0], inShape_[1], rows, pixels / rows};
+    outShape_ = {outShape_[0], outShape_[1], rows, pixels / rows};
   }
-  WindowAxis rows = a_.rows(in_[2]), columns = a_.columns(in_[3]);
+  WindowAxis rows = attrs_.rows(inShape_[2]), columns = attrs_.columns(inShape_[3]);
   // Narrow planes: full-width rows. Wide ones: the interior without guards
   // outweighs the short border blocks.
-  bool narrow = out_[3] < wideRow(kb.vectorRegisters());
+  bool narrow = outShape_[3] < wideRow(kb.vectorRegisters());
   tiles_ = narrow ? rowTiles(rows, columns) : windowTiles(rows, columns);
   int64_t widest = 0;
   for (const Tile &t : tiles_) widest = std::max(widest, t.x1 - t.x0);
-  rb_ = registerBlock(a_, kb.vectorRegisters(), out_[0], blocks_, out_[2], widest);
-  if (!narrow) tiles_ = windowTiles(rows, columns, rb_.columns);
-  groups_ = (blocks_ + rb_.vectors - 1) / rb_.vectors;
+  registerBlock_ =
+      registerBlock(attrs_, kb.vectorRegisters(), outShape_[0], blocks_, outShape_[2], widest);
+  if (!narrow) tiles_ = windowTiles(rows, columns, registerBlock_.columns);
+  groups_ = (blocks_ + registerBlock_.vectors - 1) / registerBlock_.vectors;
   // Input channels in chunks whose weights stay in cache while every output
   // row reuses them; partial sums wait in the output between chunks.
-  chunk_ = channelChunk(a_, lanes_ * rb_.vectors, kb.blockOf(node.inputs[0]));
-  chunks_ = a_.inChannels / chunk_;
+  chunkChannels_ =
+      channelChunk(attrs_, lanes_ * registerBlock_.vectors, kb.blockOf(node.inputs[0]));
+  chunks_ = attrs_.inChannels / chunkChannels_;
 
-  x_ = kb.valueBuffer("in", node.inputs[0], in_);
-  std::tie(w_, b_) = groupedWeights(kb, rb_.vectors * lanes_, groups_);
-  y_ = kb.outputBuffer(out_);
+  input_ = kb.valueBuffer("in", node.inputs[0], inShape_);
+  std::tie(weight_, bias_) = groupedWeights(kb, registerBlock_.vectors * lanes_, groups_);
+  output_ = kb.outputBuffer(outShape_);
 
   // Threads split (image, group, share of rows) triples. When the weights
   // outweigh the input, the shares of one group are adjacent, so that a
@@ -316,19 +303,20 @@ ChannelLanes::ChannelLanes(KernelBuilder &kb)
   // share are: each thread then computes whole rows of every channel, the
   // rows the next layer's share reads, and that data stays in its core's
   // cache instead of crossing to the other's.
-  int64_t weights = blocks_ * lanes_ * a_.inChannels * a_.kernel.h * a_.kernel.w;
-  bool rowsFirst = weights < numElements(in_);
-  int64_t items = out_[0] * groups_;
-  shares_ = rowsFirst ? threadRows(out_[2], items) : rowShares(items, out_[2]);
-  shareRows_ = (out_[2] + shares_ - 1) / shares_;
-  shares_ = (out_[2] + shareRows_ - 1) / shareRows_;
+  int64_t weights = blocks_ * lanes_ * attrs_.inChannels * attrs_.kernel.h * attrs_.kernel.w;
+  bool rowsFirst = weights < numElements(inShape_);
+  int64_t items = outShape_[0] * groups_;
+  shares_ = rowsFirst ? threadRows(outShape_[2], items) : rowShares(items, outShape_[2]);
+  shareRows_ = (outShape_[2] + shares_ - 1) / shares_;
+  shares_ = (outShape_[2] + shareRows_ - 1) / shareRows_;
   E p = var("p");
-  n_ = floorDiv(p, shares_ * groups_);
+  image_ = floorDiv(p, shares_ * groups_);
   share_ = rowsFirst ? mod(floorDiv(p, groups_), shares_) : mod(p, shares_);
   group_ = rowsFirst ? mod(p, groups_) : mod(floorDiv(p, shares_), groups_);
-  icb_ = chunks_ > 1 ? var("icb") : E(0);
-  iy_ = a_.rows(in_[2]).inputCoordinate(oy_, ky_);
-  prefetching_ = groups_ * a_.inChannels * a_.kernel.h * a_.kernel.w * rb_.vectors * lanes_ * 4 >
+  chunk_ = chunks_ > 1 ? var("icb") : E(0);
+  inputRow_ = attrs_.rows(inShape_[2]).inputCoordinate(outputRow_, windowRow_);
+  prefetching_ = groups_ * attrs_.inChannels * attrs_.kernel.h * attrs_.kernel.w *
+                     registerBlock_.vectors * lanes_ * 4 >
                  kPrefetchWeightBytes;
 }
 
@@ -338,39 +326,42 @@ void ChannelLanes::lower() {
     return block(t, first, columns);
   };
   for (const Tile &t : tiles_)
-    tiles.push_back(
-        shareRowLoop(t, shares_, share_, shareRows_, columnBlocks(t, rb_.columns, registerBlocks)));
+    tiles.push_back(shareRowLoop(t, shares_, share_, shareRows_,
+                                 columnBlocks(t, registerBlock_.columns, registerBlocks)));
   if (chunks_ > 1) tiles = {forLoop("icb", 0, chunks_, LoopKind::Serial, tiles)};
-  ctx_.finish(forLoop("p", 0, out_[0] * groups_ * shares_, LoopKind::Parallel, tiles),
-              2.0 * double(macCount(ctx_.graph(), ctx_.node())));
+  kernel_.finish(forLoop("p", 0, outShape_[0] * groups_ * shares_, LoopKind::Parallel, tiles),
+                 2.0 * double(macCount(kernel_.graph(), kernel_.node())));
 }
 
 /// One register block: `columns` columns from `first`, every channel vector
 /// of the group, over the chunk's input channels; the epilogue after the
 /// last chunk.
 StmtRef ChannelLanes::block(const Tile &t, E first, int64_t columns) {
-  E firstChunk = icb_ == E(0), lastChunk = icb_ == E(chunks_ - 1);
+  E firstChunk = chunk_ == E(0), lastChunk = chunk_ == E(chunks_ - 1);
   // Blocked outputs are stored whole, their padding lanes included.
-  bool wholeVectors = ctx_.blocked(y_);
+  bool wholeVectors = kernel_.blocked(output_);
   std::vector<StmtRef> body, stores;
-  for (int64_t v = 0; v < rb_.vectors; ++v) {
-    E oc = group_ * E(rb_.vectors * lanes_) + E(v * lanes_) + var("oc");
+  for (int64_t v = 0; v < registerBlock_.vectors; ++v) {
+    E oc = group_ * E(registerBlock_.vectors * lanes_) + E(v * lanes_) + var("oc");
     // A group's last vectors may lie past the output's channels (plain) or
     // blocks (blocked, whose padding lanes are stored too).
-    E inRange = oc < E(a_.outChannels), inBlocks = oc < E(blocks_ * lanes_);
+    E inRange = oc < E(attrs_.outChannels), inBlocks = oc < E(blocks_ * lanes_);
     for (int64_t c = 0; c < columns; ++c) {
       std::string acc = "acc" + std::to_string(v * columns + c);
-      std::vector<E> at{n_, oc, oy_, first + E(c)};
-      E start = b_ >= 0 ? load(b_, {oc}) : f32(0);
+      std::vector<E> at{image_, oc, outputRow_, first + E(c)};
+      E start = bias_ >= 0 ? load(bias_, {oc}) : f32(0);
       body.push_back(
-          let(acc, select(firstChunk, start, guardedLoad(y_, ctx_.at(y_, at), inRange, 0.0f))));
-      E result = select(lastChunk, ctx_.epilogue(local(acc), at, inRange), local(acc));
-      stores.push_back(store(y_, ctx_.at(y_, at), result, wholeVectors ? inBlocks : inRange));
+          let(acc, select(firstChunk, start,
+                          guardedLoad(output_, kernel_.at(output_, at), inRange, 0.0f))));
+      E result = select(lastChunk, kernel_.epilogue(local(acc), at, inRange), local(acc));
+      stores.push_back(
+          store(output_, kernel_.at(output_, at), result, wholeVectors ? inBlocks : inRange));
     }
   }
   auto channelTaps = [&](E ic) { return taps(t, first, columns, ic); };
-  for (StmtRef &loop : channelLoops(ctx_.blocked(x_) ? lanes_ : 0, icb_ * E(chunk_), chunk_,
-                                    rb_.vectors * columns * a_.kernel.h * a_.kernel.w, channelTaps))
+  for (StmtRef &loop : channelLoops(
+           kernel_.blocked(input_) ? lanes_ : 0, chunk_ * E(chunkChannels_), chunkChannels_,
+           registerBlock_.vectors * columns * attrs_.kernel.h * attrs_.kernel.w, channelTaps))
     body.push_back(loop);
   body.insert(body.end(), stores.begin(), stores.end());
   return forLoop("oc", 0, lanes_, LoopKind::Vector, body);
@@ -381,19 +372,21 @@ StmtRef ChannelLanes::block(const Tile &t, E first, int64_t columns) {
 /// is broadcast once and used at once, or weight-major (see weightMajor):
 /// a window column at a time, then output column.
 StmtRef ChannelLanes::taps(const Tile &t, E first, int64_t columns, E ic) {
-  bool byWeight = weightMajor(a_.kernel.w, ctx_.vectorRegisters());
+  bool byWeight = weightMajor(attrs_.kernel.w, kernel_.vectorRegisters());
   std::vector<std::pair<int64_t, StmtRef>> taps; // (order, tap)
-  for (int64_t v = 0; v < rb_.vectors; ++v) {
+  for (int64_t v = 0; v < registerBlock_.vectors; ++v) {
     E lane = E(v * lanes_) + var("oc");
     for (int64_t c = 0; c < columns; ++c) {
       std::string acc = "acc" + std::to_string(v * columns + c);
       E ox = first + E(c);
       for (int64_t k = t.kx0; k < t.kx1; ++k) {
-        E ix = a_.columns(in_[3]).inputCoordinate(ox, E(k));
-        E inside = E(0) <= iy_ && iy_ < E(in_[2]) && E(0) <= ix && ix < E(in_[3]);
-        E tap = fma(guardedLoad(x_, ctx_.at(x_, {n_, ic, iy_, ix}), inside, 0.0f),
-                    load(w_, {group_, ic, ky_, E(k), lane}), local(acc));
-        int64_t inputColumn = c * a_.stride.w + k * a_.dilation.w;
+        E ix = attrs_.columns(inShape_[3]).inputCoordinate(ox, E(k));
+        E inside =
+            E(0) <= inputRow_ && inputRow_ < E(inShape_[2]) && E(0) <= ix && ix < E(inShape_[3]);
+        E tap =
+            fma(guardedLoad(input_, kernel_.at(input_, {image_, ic, inputRow_, ix}), inside, 0.0f),
+                load(weight_, {group_, ic, windowRow_, E(k), lane}), local(acc));
+        int64_t inputColumn = c * attrs_.stride.w + k * attrs_.dilation.w;
         taps.emplace_back(byWeight ? k * columns + c : inputColumn, assign(acc, tap));
       }
     }
@@ -415,14 +408,17 @@ StmtRef ChannelLanes::taps(const Tile &t, E first, int64_t columns, E ic) {
 std::vector<StmtRef> ChannelLanes::prefetches(E ic) {
   std::vector<StmtRef> hints;
   if (!prefetching_) return hints;
-  int64_t width = a_.kernel.h * a_.kernel.w * rb_.vectors * lanes_; // floats per channel
+  int64_t width =
+      attrs_.kernel.h * attrs_.kernel.w * registerBlock_.vectors * lanes_; // floats per channel
   int64_t lineFloats = 16,
           linesPerStep = ((width + lineFloats - 1) / lineFloats + shareRows_ - 1) / shareRows_;
-  E next = (group_ * E(a_.inChannels) + icb_ * E(chunk_) + E(chunk_)) * E(width);
-  E step = (oy_ - share_ * E(shareRows_)) * E(chunk_) + ic - icb_ * E(chunk_);
+  E next =
+      (group_ * E(attrs_.inChannels) + chunk_ * E(chunkChannels_) + E(chunkChannels_)) * E(width);
+  E step =
+      (outputRow_ - share_ * E(shareRows_)) * E(chunkChannels_) + ic - chunk_ * E(chunkChannels_);
   for (int64_t j = 0; j < linesPerStep; ++j)
     hints.push_back(prefetch(
-        w_, {E(0), E(0), E(0), E(0), next + (step * E(linesPerStep) + E(j)) * E(lineFloats)}));
+        weight_, {E(0), E(0), E(0), E(0), next + (step * E(linesPerStep) + E(j)) * E(lineFloats)}));
   return hints;
 }
 

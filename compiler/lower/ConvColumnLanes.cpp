@@ -16,9 +16,8 @@ namespace lgc {
 using namespace loop;
 
 /// Output rows the column-lanes schedule computes at once: independent
-/// accumulators, each tap's weight broadcast once for all of them. Measured
-/// on LeNet-5's first layer (1 -> 6 channels, 5x5 on 32x32, 1 thread): one
-/// row at a time 3.6 us, four 1.5 us.
+/// accumulators, each tap's weight broadcast once for all of them
+/// (docs/benchmarks.md#kcolumnlanerows).
 constexpr int64_t kColumnLaneRows = 4;
 
 /// The column-lanes schedule (see the file comment): threads split (image,

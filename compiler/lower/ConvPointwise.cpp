@@ -19,9 +19,9 @@ namespace {
 
 /// Output channels by pixel vectors per register block of the pointwise
 /// schedule: 6 x 4 (24 accumulators, 4 input vectors, a broadcast weight),
-/// unless 4 x 4 or 8 x 3 leaves no padded channels. Measured, 1 thread,
-/// 64->256 on 56x56: 6 x 4 and 4 x 4 0.46-0.49 ms, 12 x 1 0.65; 128->16 on
-/// 55x55: 4 x 4 0.074 ms, 6 x 4 0.145 (a third of its block padding).
+/// unless 4 x 4 or 8 x 3 leaves no padded channels; fewer than 6 channels
+/// (not 4): that many by 4. A padded channel's FMAs are wasted
+/// (docs/benchmarks.md#pointwiseblock).
 std::pair<int64_t, int64_t> pointwiseBlock(int64_t outChannels) {
   if (outChannels % 6 != 0 && outChannels % 4 == 0) return {4, 4};
   if (outChannels % 6 != 0 && outChannels % 8 == 0) return {8, 3};

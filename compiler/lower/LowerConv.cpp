@@ -63,13 +63,12 @@ namespace {
 
 /// Planes with at least this many pixels take the pointwise schedule.
 /// Smaller ones stay with channel lanes, whose register block then has a
-/// better shape (256->1024 on 14x14: 0.61 ms against 0.72).
+/// better shape (docs/benchmarks.md#kpointwisepixels).
 constexpr int64_t kPointwisePixels = 256;
 
 /// A 1x1 convolution with stride 1, no padding and no groups, on a plane big
-/// enough. Measured, 1 thread, channel lanes against pointwise: 16->96 on
-/// 112x112 0.68 -> 0.35 ms; 96->24 on 56x56 0.24 -> 0.075; 64->256 on 56x56
-/// 0.95 -> 0.53.
+/// enough: there the matrix product over pixels outruns channel lanes
+/// (docs/benchmarks.md#usepointwise).
 bool usePointwise(const Conv2dAttrs &a, const Shape &in) {
   return a.groups == 1 && isPointwise(a) && in[2] * in[3] >= kPointwisePixels;
 }
@@ -78,11 +77,7 @@ bool usePointwise(const Conv2dAttrs &a, const Shape &in) {
 /// (under 64 taps over all input channels) with few output channels or rows
 /// at least a vector wide: each channel-lanes accumulator then has too few
 /// FMAs to pay for its scattered store, and a vector of output columns stores
-/// whole. Measured, 1 thread: 3->8 k11 s4 2.6 -> 74 GFLOP/s and 64->4 k3
-/// 19 -> 38 with channel lanes; 1->6 k5 (LeNet) 89 with column lanes, 45
-/// without. 2 threads: VGG's 3->64 k3 on 224x224 6.4 ms with channel lanes,
-/// 1.2 with column lanes; at stride 2 (MobileNetV2's 3->32) channel lanes
-/// stay ahead, 0.16 against 0.30 ms.
+/// whole (docs/benchmarks.md#usechannellanes).
 bool useChannelLanes(const Conv2dAttrs &a, int64_t lanes, int64_t width) {
   if (a.groups != 1) return false;
   bool fewChannels = 2 * a.outChannels < lanes;

@@ -52,8 +52,8 @@ loop::LoopKind tapRowLoop(const Tile &tile);
 /// groups) each: at most 16, equal where a count divides the rows, of at
 /// least two rows each where possible. A thread's
 /// shares then hold whole rows of every channel, the rows the next such
-/// layer's thread reads, so activations stay in one core's cache (ResNet-18's
-/// first stage split by channel groups: 300-315 GFLOP/s; by rows: 360-400).
+/// layer's thread reads, so activations stay in one core's cache
+/// (docs/benchmarks.md#threadrows).
 int64_t threadRows(int64_t rows, int64_t items);
 constexpr int64_t kMaxRowShares = 16;
 /// Parallel work items a layer is cut into at least, where its rows allow:
