@@ -28,7 +28,7 @@ namespace lgc {
 /// What a command says about how to compile: its --batch, --layout and
 /// --print-after-all.
 struct DriverOptions {
-  DriverOptions(int64_t batch = 0, LayoutPolicy layouts = LayoutPolicy::Auto)
+  explicit DriverOptions(int64_t batch = 0, LayoutPolicy layouts = LayoutPolicy::Auto)
       : batch(batch), layouts(layouts) {}
 
   /// Replace every input's batch dimension (0: keep the file's).

@@ -87,7 +87,7 @@ struct LoweredModel {
 };
 
 struct LowerOptions {
-  LowerOptions(int vectorWidth = 16, LayoutPolicy layouts = LayoutPolicy::Auto)
+  explicit LowerOptions(int vectorWidth = 16, LayoutPolicy layouts = LayoutPolicy::Auto)
       : vectorWidth(vectorWidth), layouts(layouts) {}
 
   int vectorWidth = 16; ///< f32 lanes of the target's vectors.
