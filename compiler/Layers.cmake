@@ -7,35 +7,41 @@
 #   cmake -DLAYER=lower -DDIR=compiler/lower -DALLOWED="lower;ir;loop;runtime"
 #         -DSTAMP=file -P compiler/Layers.cmake
 #
-# An include of a higher layer (or of tools/) fails the build with
-# FILE:LINE: error: ..., naming what the layer may include.
+# An include of a higher layer (or of tools/, or one that climbs out with
+# "../") fails the build with FILE:LINE: error: ..., naming what the layer
+# may include.
 
 if(CMAKE_SCRIPT_MODE_FILE)
   cmake_minimum_required(VERSION 3.20)
-  # The check: every `#include "compiler/X/..."`, `"runtime/..."` or
-  # `"tools/..."` in DIR's sources must name an allowed layer.
-  file(GLOB sources "${DIR}/*.h" "${DIR}/*.cpp")
+  # The check: every include of "compiler/X/...", "runtime/..." or "tools/..."
+  # (quoted or angled) in DIR's sources must name an allowed layer, and none
+  # may climb out of the folder with "../".
+  file(GLOB_RECURSE sources "${DIR}/*.h" "${DIR}/*.hpp" "${DIR}/*.inc" "${DIR}/*.def"
+       "${DIR}/*.cpp")
   set(bad "")
+  string(REPLACE ";" ", " allowed_text "${ALLOWED}")
   foreach(source IN LISTS sources)
-    file(STRINGS "${source}" lines REGEX "^[ \t]*#[ \t]*include[ \t]*\"")
+    # One list element per line: list separators and brackets are masked
+    # first, so that the count stays true to the file.
     file(READ "${source}" text)
+    string(REGEX REPLACE "[][;\\]" "_" text "${text}")
+    string(REPLACE "\n" ";" lines "${text}")
+    set(number 0)
     foreach(line IN LISTS lines)
-      string(REGEX MATCH "\"([^\"]*)\"" quoted "${line}")
+      math(EXPR number "${number} + 1")
+      if(NOT line MATCHES "^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]*)[>\"]")
+        continue()
+      endif()
       set(path "${CMAKE_MATCH_1}")
-      if(path MATCHES "^compiler/([^/]+)/")
+      set(target "")
+      if(path MATCHES "(^|/)\\.\\./")
+        set(target "../")
+      elseif(path MATCHES "^compiler/([^/]+)/")
         set(target "${CMAKE_MATCH_1}")
       elseif(path MATCHES "^(runtime|tools)/")
         set(target "${CMAKE_MATCH_1}")
-      else()
-        continue()
       endif()
-      if(NOT target IN_LIST ALLOWED)
-        string(FIND "${text}" "${line}" offset)
-        string(SUBSTRING "${text}" 0 ${offset} before)
-        string(REGEX MATCHALL "\n" newlines "${before}")
-        list(LENGTH newlines count)
-        math(EXPR number "${count} + 1")
-        string(REPLACE ";" ", " allowed_text "${ALLOWED}")
+      if(target AND NOT target IN_LIST ALLOWED)
         string(APPEND bad "${source}:${number}: error: layer '${LAYER}' includes ${path}: "
                           "it may include only ${allowed_text} (compiler/Layers.cmake)\n")
       endif()
@@ -80,7 +86,8 @@ function(lgc_layer name)
   endif()
 
   set(stamp "${CMAKE_CURRENT_BINARY_DIR}/${name}.layering")
-  file(GLOB folder_files CONFIGURE_DEPENDS "${L_FOLDER}/*.h" "${L_FOLDER}/*.cpp")
+  file(GLOB_RECURSE folder_files CONFIGURE_DEPENDS "${L_FOLDER}/*.h" "${L_FOLDER}/*.hpp"
+       "${L_FOLDER}/*.inc" "${L_FOLDER}/*.def" "${L_FOLDER}/*.cpp")
   add_custom_command(OUTPUT "${stamp}"
     COMMAND ${CMAKE_COMMAND} -DLAYER=${name} "-DDIR=${L_FOLDER}"
             "-DALLOWED=${allowed}" "-DSTAMP=${stamp}" -P "${_lgc_layers_script}"

@@ -1,17 +1,9 @@
 //===- compiler/driver/Driver.cpp - one pipeline for every command --------===//
 #include "compiler/driver/Driver.h"
 
-#include "compiler/frontend/ModelParser.h"
 #include "compiler/ir/ParamInit.h"
 
 namespace lgc {
-
-Expected<Graph> buildGraph(const std::string &path, const PipelineOptions &options) {
-  Expected<Graph> graph = parseModelFile(path);
-  if (!graph) return graph.takeError();
-  if (Error e = prepareGraph(*graph, options)) return e;
-  return graph;
-}
 
 Compilation::Compilation(Graph graph, DriverOptions options)
     : graph_(std::move(graph)), params_(paramSpecs(graph_)), options_(std::move(options)) {}
@@ -29,9 +21,10 @@ PipelineOptions Compilation::pipelineOptions() const {
 
 Error Compilation::optimize() {
   if (optimized_) return Error();
-  optimized_ = true;
   WeightMap none; // the passes record derived weights as recipes; values stay the file's
-  return optimizeGraph(graph_, none, pipelineOptions());
+  if (Error e = optimizeGraph(graph_, none, pipelineOptions())) return e;
+  optimized_ = true;
+  return Error();
 }
 
 Expected<LoweredModel> Compilation::lower(const Target &target) {

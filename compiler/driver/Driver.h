@@ -7,8 +7,9 @@
 //
 // `lgc dump` stops at the level it prints. A Compilation holds the graph
 // between stages; each stage runs what it needs of the ones before it. This
-// is the only layer that knows every other: front ends, passes, lowering,
-// the JIT and the object writer do not include each other.
+// is the only layer that knows every other: front ends and passes know
+// nothing of lowering, and the JIT and the object writer do not include
+// each other.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -43,7 +44,9 @@ struct DriverOptions {
 };
 
 /// Reads the model file at `path` with the front end its name calls for,
-/// then prepareGraph: a verified graph with every shape.
+/// then prepareGraph: a verified graph with every shape (BuildGraph.cpp, a
+/// file of its own so that programs needing only this, such as the fuzz
+/// targets, link no LLVM).
 Expected<Graph> buildGraph(const std::string &path, const PipelineOptions &options = {});
 
 class Compilation {

@@ -7,10 +7,13 @@
 #
 # Prints one line per model and layout; exits 1 if any output differs.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-old=$1 new=$2
+# Paths as the caller gave them, made absolute before moving to the root.
+absolute() { case $1 in /*) echo "$1" ;; */*) echo "$PWD/$1" ;; *) command -v "$1" ;; esac; }
+old=$(absolute "$1") new=$(absolute "$2")
 shift 2
-models=("$@")
+models=()
+for m in "$@"; do models+=("$(absolute "$m")"); done
+cd "$(dirname "$0")/../.."
 [ ${#models[@]} -gt 0 ] || models=(models/*.yaml)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
