@@ -1,11 +1,5 @@
 //===- compiler/driver/BuildGraph.cpp - a model file to a checked graph ---===//
-//
-// The front half of the pipeline, apart from Compilation so that a program
-// that only reads models (the fuzz targets, lgc check's tests) does not pull
-// in the JIT, the object writer and with them LLVM.
-//
-//===----------------------------------------------------------------------===//
-#include "compiler/driver/Driver.h"
+#include "compiler/driver/BuildGraph.h"
 
 #include "compiler/frontend/ModelParser.h"
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "compiler/aot/AotCompiler.h"
+#include "compiler/driver/BuildGraph.h"
 #include "compiler/jit/CompiledModel.h"
 #include "compiler/module/GenerateModule.h"
 #include "compiler/passes/Pipeline.h"
@@ -42,12 +43,6 @@ struct DriverOptions {
   std::function<void(const std::string &step, const Graph &graph, const LoweredModel &model)>
       afterLowerStep;
 };
-
-/// Reads the model file at `path` with the front end its name calls for,
-/// then prepareGraph: a verified graph with every shape (BuildGraph.cpp, a
-/// file of its own so that programs needing only this, such as the fuzz
-/// targets, link no LLVM).
-Expected<Graph> buildGraph(const std::string &path, const PipelineOptions &options = {});
 
 class Compilation {
 public:

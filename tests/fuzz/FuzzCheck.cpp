@@ -7,7 +7,7 @@
 // totals). The last byte picks the batch size (0: the file's), as --batch.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/driver/Driver.h"
+#include "compiler/driver/BuildGraph.h"
 #include "compiler/ir/Cost.h"
 #include "tests/fuzz/FuzzSupport.h"
 
