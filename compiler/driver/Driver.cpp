@@ -4,25 +4,28 @@
 #include "compiler/ir/ParamInit.h"
 
 namespace lgc {
+namespace {
+
+/// The graph passes' share of the driver's options.
+PipelineOptions pipelineOf(const DriverOptions &options) {
+  return PipelineOptions{options.batch, options.afterPass};
+}
+
+} // namespace
 
 Compilation::Compilation(Graph graph, DriverOptions options)
     : graph_(std::move(graph)), params_(paramSpecs(graph_)), options_(std::move(options)) {}
 
 Expected<Compilation> Compilation::open(const std::string &path, DriverOptions options) {
-  PipelineOptions pipeline{options.batch, options.afterPass};
-  Expected<Graph> graph = buildGraph(path, pipeline);
+  Expected<Graph> graph = buildGraph(path, pipelineOf(options));
   if (!graph) return graph.takeError();
   return Compilation(std::move(*graph), std::move(options));
-}
-
-PipelineOptions Compilation::pipelineOptions() const {
-  return PipelineOptions{options_.batch, options_.afterPass};
 }
 
 Error Compilation::optimize() {
   if (optimized_) return Error();
   WeightMap none; // the passes record derived weights as recipes; values stay the file's
-  if (Error e = optimizeGraph(graph_, none, pipelineOptions())) return e;
+  if (Error e = optimizeGraph(graph_, none, pipelineOf(options_))) return e;
   optimized_ = true;
   return Error();
 }

@@ -75,7 +75,6 @@ public:
 
 private:
   Compilation(Graph graph, DriverOptions options);
-  PipelineOptions pipelineOptions() const;
 
   Graph graph_;
   std::vector<ParamSpec> params_;
